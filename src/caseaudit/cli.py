@@ -1,0 +1,105 @@
+"""The headless front door: ``caseaudit [global options] [COMMAND ...]``.
+
+With no command it opens the GUI on the chosen database (the demo database by default). Each
+sub-command lives in a small module under ``caseaudit.commands`` that registers its parser and
+calls the same services the GUI uses. Errors a user can act on (``CaseAuditError``) are printed
+as one plain sentence on stderr with a non-zero exit code; nothing else is printed, and no child's
+name is ever written to the log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__, paths
+from .db import Database, open_database
+from .errors import CaseAuditError
+
+log = logging.getLogger("caseaudit")
+
+#: Sub-command modules under caseaudit.commands, each with ``register(subparsers)``.
+COMMAND_MODULES = ("db_commands", "templates", "demo", "users")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="caseaudit",
+        description="Audit children's social care case files. With no command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"caseaudit {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="folder for the database and backups (default: $CASEAUDIT_DATA_DIR or the "
+        "platform's user data folder)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database to use: a SQLite file path, sqlite:///FILE, sqlcipher:///FILE (encrypted) "
+        "or postgresql://user@host/name (default: the demo database in the data folder)",
+    )
+    parser.add_argument(
+        "--passphrase-file",
+        metavar="FILE",
+        help="read the passphrase of an encrypted database from FILE (or set CASEAUDIT_PASSPHRASE)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"caseaudit.commands.{name}").register(sub)
+    return parser
+
+
+def passphrase_from(args: argparse.Namespace) -> str | None:
+    if args.passphrase_file:
+        return Path(args.passphrase_file).read_text(encoding="utf-8").rstrip("\r\n")
+    return os.environ.get("CASEAUDIT_PASSPHRASE") or None
+
+
+def database_target(args: argparse.Namespace) -> str:
+    if args.db:
+        return args.db
+    return str(paths.demo_database_path(args.data_dir))
+
+
+def open_from_args(args: argparse.Namespace) -> Database:
+    """Open the database the global options name (creating and migrating it if needed)."""
+    return open_database(database_target(args), passphrase=passphrase_from(args))
+
+
+def configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(args.verbose)
+    if args.data_dir:
+        os.environ["CASEAUDIT_DATA_DIR"] = str(Path(args.data_dir).expanduser().resolve())
+    try:
+        if args.command is None:
+            from .app import run_gui  # imported late: headless commands never load Qt
+
+            return run_gui(args)
+        return int(args.handler(args) or 0)
+    except CaseAuditError as exc:
+        print(f"caseaudit: {exc.message}", file=sys.stderr)
+        for problem in getattr(exc, "problems", []):
+            print(f"  - {problem}", file=sys.stderr)
+        if exc.detail:
+            log.info("detail: %s", exc.detail)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("caseaudit: cancelled; nothing further was changed.", file=sys.stderr)
+        return 130

@@ -1,0 +1,1 @@
+"""Sub-commands of the ``caseaudit`` CLI, one small module each, all calling services."""

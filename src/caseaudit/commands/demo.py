@@ -1,0 +1,9 @@
+"""Placeholder: `caseaudit demo` is being built (replaced by its real module)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    sub.add_parser("demo", help="(not yet available)")

@@ -1,0 +1,44 @@
+"""``caseaudit users list|add``: program users and their roles."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+
+from ..cli import open_from_args
+from ..services.users import create_user, list_users
+from ..vocabulary import UserRole
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("users", help="list or add program users")
+    actions = parser.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    actions.add_parser("list", help="list users and roles").set_defaults(handler=cmd_list)
+    add = actions.add_parser("add", help="add a user (asks for the password)")
+    add.add_argument("username")
+    add.add_argument("--name", default="", help="display name")
+    add.add_argument(
+        "--role", required=True, choices=[r.value for r in UserRole], help="what the user may do"
+    )
+    add.set_defaults(handler=cmd_add)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    db = open_from_args(args)
+    try:
+        for user in list_users(db):
+            print(f"{user.username:<20} {user.role.label:<20} {user.display_name}")
+    finally:
+        db.close()
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    password = getpass.getpass(f"Password for {args.username}: ")
+    db = open_from_args(args)
+    try:
+        user = create_user(db, args.username, args.name, UserRole(args.role), password)
+        print(f"Added {user.username} ({user.role.label}).")
+    finally:
+        db.close()
+    return 0
