@@ -85,8 +85,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging(args.verbose)
-    if args.data_dir:
-        os.environ["CASEAUDIT_DATA_DIR"] = str(Path(args.data_dir).expanduser().resolve())
     try:
         if args.command is None:
             from .app import run_gui  # imported late: headless commands never load Qt

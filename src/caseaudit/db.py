@@ -104,11 +104,15 @@ def _sqlcipher_url(path: Path, passphrase: str) -> URL:
     return URL.create("sqlite+pysqlcipher", password=passphrase, database=str(path))
 
 
-def _install_sqlite_hooks(engine: Engine) -> None:
+def _install_sqlite_hooks(engine: Engine, kind: str) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (transactional DDL)
         cursor = dbapi_connection.cursor()
+        if kind == "sqlcipher":
+            # A wrong passphrase is reported to the user by open_database(); keep SQLCipher's
+            # own decryption warnings off stderr.
+            cursor.execute("PRAGMA cipher_log_level = NONE")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -124,7 +128,7 @@ def create_db_engine(url: URL, kind: str) -> Engine:
     if kind == "postgresql":
         return create_engine(url, pool_pre_ping=True)
     engine = create_engine(url, connect_args={"check_same_thread": False})
-    _install_sqlite_hooks(engine)
+    _install_sqlite_hooks(engine, kind)
     return engine
 
 

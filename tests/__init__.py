@@ -1,0 +1,1 @@
+"""caseaudit test suite."""

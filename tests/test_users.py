@@ -1,0 +1,40 @@
+"""Program users: argon2id hashes, authentication, refusals with clear words."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from caseaudit.errors import AuthenticationFailed, ValidationError
+from caseaudit.models import User
+from caseaudit.services.users import authenticate, create_user, list_users
+from caseaudit.vocabulary import UserRole
+
+
+def test_create_and_authenticate(database):
+    created = create_user(database, "J.Rahman", "J. Rahman", UserRole.AUDITOR, "long enough pw")
+    assert created.username == "j.rahman"
+    with database.session() as s:
+        stored = s.scalars(select(User)).one().password_hash
+    assert stored.startswith("$argon2id$") and "long enough pw" not in stored
+    who = authenticate(database, "J.RAHMAN ", "long enough pw")
+    assert who.id == created.id and who.role is UserRole.AUDITOR
+    assert [u.username for u in list_users(database)] == ["j.rahman"]
+
+
+def test_wrong_password_does_not_say_which_part_was_wrong(database):
+    create_user(database, "qa", "QA Lead", UserRole.QA_LEAD, "another password")
+    for name, password in (("qa", "wrong password"), ("nobody", "another password")):
+        with pytest.raises(AuthenticationFailed, match="user name or password is not right"):
+            authenticate(database, name, password)
+    with database.session() as s:
+        assert s.scalars(select(User.failed_logins)).one() == 1
+
+
+def test_refusals_list_every_problem(database):
+    with pytest.raises(ValidationError) as caught:
+        create_user(database, "bad name!", "", UserRole.AUDITOR, "short")
+    assert len(caught.value.problems) == 2
+    create_user(database, "dup", "", UserRole.AUDITOR, "password one")
+    with pytest.raises(ValidationError, match="already a user called 'dup'"):
+        create_user(database, "DUP", "", UserRole.AUDITOR, "password two")
