@@ -10,6 +10,7 @@ name is ever written to the log.
 from __future__ import annotations
 
 import argparse
+import getpass
 import importlib
 import logging
 import os
@@ -19,7 +20,8 @@ from pathlib import Path
 
 from . import __version__, paths
 from .db import Database, open_database
-from .errors import CaseAuditError
+from .errors import AuthenticationFailed, CaseAuditError
+from .services.users import UserInfo, authenticate
 
 log = logging.getLogger("caseaudit")
 
@@ -50,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="read the passphrase of an encrypted database from FILE (or set CASEAUDIT_PASSPHRASE)",
     )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="act as this user (password from $CASEAUDIT_PASSWORD or asked for); "
+        "commands that change data need it",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
@@ -72,6 +80,20 @@ def database_target(args: argparse.Namespace) -> str:
 def open_from_args(args: argparse.Namespace) -> Database:
     """Open the database the global options name (creating and migrating it if needed)."""
     return open_database(database_target(args), passphrase=passphrase_from(args))
+
+
+def actor_from_args(args: argparse.Namespace, db: Database) -> UserInfo:
+    """Sign in the user named by ``--user`` (or ``$CASEAUDIT_USER``) with their password."""
+    username = args.user or os.environ.get("CASEAUDIT_USER")
+    if not username:
+        raise AuthenticationFailed(
+            "This command changes or reveals data, so it needs a user: add --user NAME "
+            "(the password is read from CASEAUDIT_PASSWORD or asked for)."
+        )
+    password = os.environ.get("CASEAUDIT_PASSWORD")
+    if password is None:
+        password = getpass.getpass(f"Password for {username}: ")
+    return authenticate(db, username, password)
 
 
 def configure_logging(verbose: bool) -> None:
