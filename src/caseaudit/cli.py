@@ -26,10 +26,19 @@ from .services.users import UserInfo, authenticate
 log = logging.getLogger("caseaudit")
 
 #: Sub-command modules under caseaudit.commands, each with ``register(subparsers)``.
-COMMAND_MODULES = ("db_commands", "templates", "demo", "users")
+COMMAND_MODULES = (
+    "db_commands",
+    "templates",
+    "demo",
+    "users",
+    "security",
+    "importer",
+    "rounds",
+    "programmes",
+)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="caseaudit",
         description="Audit children's social care case files. With no command, opens the window.",
@@ -59,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
         "commands that change data need it",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    if not with_commands:
+        parser.set_defaults(command=None)
+        return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(f"caseaudit.commands.{name}").register(sub)
@@ -103,8 +115,22 @@ def configure_logging(verbose: bool) -> None:
     )
 
 
+def wants_gui(argv: Sequence[str]) -> bool:
+    """True when no sub-command is named: then the command modules need not be imported."""
+    if any(flag in argv for flag in ("-h", "--help", "--version")):
+        return False
+    probe = build_parser(with_commands=False)
+    probe.exit_on_error = False
+    try:
+        _known, rest = probe.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return False
+    return not rest
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(with_commands=not wants_gui(argv))
     args = parser.parse_args(argv)
     configure_logging(args.verbose)
     try:

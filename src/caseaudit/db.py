@@ -15,11 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
@@ -27,6 +24,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .errors import DatabaseError, DatabaseTooNew, WrongPassphrase
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -125,9 +125,11 @@ def _install_sqlite_hooks(engine: Engine, kind: str) -> None:
 
 
 def create_db_engine(url: URL, kind: str) -> Engine:
+    # hide_parameters: SQL parameter values (which may be a child's name) never appear in
+    # exception messages, and so never reach a dialog or the log.
     if kind == "postgresql":
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
     _install_sqlite_hooks(engine, kind)
     return engine
 
@@ -151,6 +153,8 @@ def _check_file(path: Path, kind: str) -> None:
 
 
 def alembic_config(connection=None) -> Config:  # noqa: ANN001
+    from alembic.config import Config  # alembic is imported only when migrating (start-up time)
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
@@ -159,12 +163,18 @@ def alembic_config(connection=None) -> Config:  # noqa: ANN001
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     heads = ScriptDirectory.from_config(alembic_config()).get_heads()
     return heads[0]
 
 
 def migrate(engine: Engine) -> tuple[str | None, str]:
     """Upgrade the schema to the program's head in one transaction; return (before, after)."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     known = {rev.revision for rev in script.walk_revisions()}
     head = script.get_heads()[0]

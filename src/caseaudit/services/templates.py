@@ -164,9 +164,26 @@ def sync_builtin_templates(db: Database, directory: Path | None = None) -> SyncR
     """
     folder = Path(directory) if directory is not None else paths.builtin_templates_dir()
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    with db.session() as session:
+        stored = {
+            sha: f"{key} {version}"
+            for sha, key, version in session.execute(
+                select(TemplateVersion.sha256, AuditTemplate.key, TemplateVersion.version).join(
+                    AuditTemplate
+                )
+            )
+        }
     loaded: list[_Loaded] = []
     problems: list[TemplateProblem] = []
+    unchanged: list[str] = []
     for path in files:
+        # A file whose exact text is already stored needs no parsing (start-up time).
+        digest = hashlib.sha256(
+            path.read_bytes().decode("utf-8-sig", "replace").encode()
+        ).hexdigest()
+        if digest in stored:
+            unchanged.append(stored[digest])
+            continue
         try:
             loaded.append(_load(path, f"{folder.name}/{path.name}"))
         except TemplateInvalid as exc:
@@ -188,7 +205,6 @@ def sync_builtin_templates(db: Database, directory: Path | None = None) -> SyncR
     if problems:
         raise TemplateInvalid(problems)
     added: list[str] = []
-    unchanged: list[str] = []
     with db.session() as session:
         for item in loaded:
             _, was_added = _store(session, item, builtin=True)
