@@ -6,8 +6,10 @@ from .audit import Action, Answer, Audit, Finding, SectionJudgement, SignOff
 from .base import Base
 from .case import CaseFile, Child, ChildIdentity, PathwayEvent, RelatedPerson
 from .changelog import ChangeLogEntry
+from .importing import ImportMappingProfile, ImportRun
 from .organisation import Organisation, Team, User, Worker
-from .round import AuditRound, SampleItem
+from .programme import Cadence, Programme, ProgrammeKind
+from .round import AuditRound, RoundAuditor, SampleItem
 from .template import AuditTemplate, TemplateVersion
 
 __all__ = [
@@ -17,14 +19,20 @@ __all__ = [
     "AuditRound",
     "AuditTemplate",
     "Base",
+    "Cadence",
     "CaseFile",
     "ChangeLogEntry",
     "Child",
     "ChildIdentity",
     "Finding",
+    "ImportMappingProfile",
+    "ImportRun",
     "Organisation",
     "PathwayEvent",
+    "Programme",
+    "ProgrammeKind",
     "RelatedPerson",
+    "RoundAuditor",
     "SampleItem",
     "SectionJudgement",
     "SignOff",

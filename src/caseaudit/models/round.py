@@ -3,7 +3,9 @@
 A round names its theme, the template version audits will use, its period and its sample
 specification; ``method`` records how the sample was drawn (frame size per stratum, seed,
 exclusions, manual changes) so a report can print the method. A ``SampleItem`` is one case file
-chosen for the round, with why it was chosen and which auditor it is assigned to.
+chosen for the round, with why it was chosen and which auditor it is assigned to. A
+``RoundAuditor`` names one of the people who audit the round's files; a round proposed by a
+recurring programme points to it with ``programme_id`` and says which period it covers.
 """
 
 from __future__ import annotations
@@ -33,9 +35,29 @@ class AuditRound(Base):
     method: Mapped[dict] = mapped_column(default=dict)
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"), index=True)
+    period_label: Mapped[str] = mapped_column(String(32), default="")
+    sampled_at: Mapped[datetime | None]
 
     template_version = relationship("TemplateVersion")
     items: Mapped[list[SampleItem]] = relationship(back_populates="round", order_by="SampleItem.id")
+    auditors: Mapped[list[RoundAuditor]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="RoundAuditor.user_id"
+    )
+
+
+class RoundAuditor(Base):
+    """One of the people who audit a round's files."""
+
+    __tablename__ = "round_auditor"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_round.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
+
+    round: Mapped[AuditRound] = relationship(back_populates="auditors")
+    user = relationship("User")
 
 
 class SampleItem(Base):
