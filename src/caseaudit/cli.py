@@ -32,9 +32,7 @@ COMMAND_MODULES = (
     "demo",
     "users",
     "security",
-    "importer",
-    "rounds",
-    "programmes",
+    "audits",
 )
 
 
