@@ -49,6 +49,7 @@ def run_in_this_process(name: str, path: Path) -> int:
         print(f"bench: cannot load {path}", file=sys.stderr)
         return 1
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses and pickling look the module up by name
     out = sys.stdout
     with redirect_stdout(sys.stderr):
         spec.loader.exec_module(module)

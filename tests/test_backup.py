@@ -188,7 +188,7 @@ def test_a_full_disk_is_reported_clearly_and_loses_nothing(sqlite_database, tmp_
     assert "BACKUP: The backup could not be written because the disk" in out
     assert "Your database is unchanged and nothing was lost" in out
     assert "LEFT: []" in out
-    assert "SAVE: OperationalError" in out and "database or disk is full" in out
+    assert "SAVE: DiskFull The disk is full, so your last change was not saved" in out
     saved = int(out.split("SAVED: ")[1].split()[0])
     assert saved > 0 and "INTEGRITY: ok" in out and f"ROWS: {saved}" in out
     again = open_database(db.path)

@@ -11,8 +11,11 @@ import pytest
 from caseaudit import __version__
 from caseaudit.cli import main
 from caseaudit.db import open_database
+from caseaudit.services.accounts import create_first_administrator
+from caseaudit.vocabulary import UserRole
 
 from .conftest import TEST_PASSPHRASE
+from .factories import make_user
 
 
 def run_module(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -70,18 +73,28 @@ def test_errors_are_one_clear_sentence_without_traceback(tmp_path):
     )
 
 
-def test_users_add_and_list(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("getpass.getpass", lambda prompt="": "a good password")
+def test_users_add_needs_an_administrator(tmp_path, monkeypatch, capsys):
     db = str(tmp_path / "u.sqlite")
-    assert (
-        main(["--db", db, "users", "add", "k.byrne", "--name", "K. Byrne", "--role", "qa_lead"])
-        == 0
-    )
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "a good password")
+    assert main(["--db", db, "users", "add", "k.byrne", "--role", "qa_lead"]) == 3
+    assert "needs a user" in capsys.readouterr().err
+    database = open_database(db)
+    create_first_administrator(database, "admin", "Admin", "admin password")
+    make_user(database, "auditor", "A. Auditor", UserRole.AUDITOR, "auditor password")
+    database.close()
+    add = ["--db", db, "--user", "auditor", "users", "add", "k.byrne", "--name", "K. Byrne"]
+    add += ["--role", "qa_lead"]
+    monkeypatch.setenv("CASEAUDIT_PASSWORD", "auditor password")
+    assert main(add) == 3
+    assert "may not manage users" in capsys.readouterr().err
+    monkeypatch.setenv("CASEAUDIT_PASSWORD", "admin password")
+    add[3] = "admin"
+    assert main(add) == 0
     assert main(["--db", db, "users", "list"]) == 0
     out = capsys.readouterr().out
     assert "k.byrne" in out and "QA lead" in out
     monkeypatch.setattr("getpass.getpass", lambda prompt="": "short")
-    assert main(["--db", db, "users", "add", "x", "--role", "auditor"]) == 1
+    assert main(["--db", db, "--user", "admin", "users", "add", "x", "--role", "auditor"]) == 1
     assert "at least 8 characters" in capsys.readouterr().err
 
 

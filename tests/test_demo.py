@@ -46,7 +46,7 @@ from caseaudit.services.demo import (
 from caseaudit.services.demo_bulk import BulkInsert
 from caseaudit.services.snapshots import canonical_json
 from caseaudit.services.trail import verify
-from caseaudit.services.users import authenticate, create_user
+from caseaudit.services.users import authenticate
 from caseaudit.templating import (
     AnswerValue,
     CaseContext,
@@ -55,6 +55,8 @@ from caseaudit.templating import (
     working_days_between,
 )
 from caseaudit.vocabulary import AuditStatus, CaseStatus, PathwayStage, UserRole, WorkerRole
+
+from .factories import make_user
 
 AS_OF = date(2026, 11, 16)
 NOT_COMPARED = {"password_hash", "loaded_at"}  # salted hashes; when templates were loaded
@@ -284,7 +286,7 @@ def test_audits_are_consistent_with_their_templates(demo):
 
 
 def test_refuses_a_database_that_holds_data(sqlite_database):
-    create_user(sqlite_database, "real.person", "Real Person", UserRole.AUDITOR, "a-long-password")
+    make_user(sqlite_database, "real.person", "Real Person", UserRole.AUDITOR, "a-long-password")
     with pytest.raises(ValidationError) as refused:
         build_demo(sqlite_database, scale=50, as_of=AS_OF, with_audits=False)
     assert "already holds data" in refused.value.message
@@ -318,7 +320,7 @@ def test_builds_on_every_backend(database):
     assert summary.children == 150 and summary.audits > 0 and summary.users == 6
     assert verify(database).ok
     # Ids the build chose itself must not collide with ids the program assigns later.
-    create_user(database, "new.user", "New User", UserRole.AUDITOR, "a-long-password")
+    make_user(database, "new.user", "New User", UserRole.AUDITOR, "a-long-password")
     with database.session() as s:
         s.add(Team(organisation_id=1, name="A new team"))
         assert s.scalar(select(func.count()).select_from(User)) == 7

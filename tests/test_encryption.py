@@ -96,7 +96,16 @@ def test_wrong_passphrase_and_wrong_kind_of_file_are_clear_messages(tmp_path):
 
 def test_files_keyed_the_older_way_still_open(tmp_path):
     path = tmp_path / "old.sqlite"
-    open_database(path, passphrase=PASSPHRASE).close()  # SQLCipher's own key derivation
+    # A caseaudit file keyed by SQLCipher's own derivation, as before argon2id keys.
+    from sqlalchemy.engine import URL
+
+    from caseaudit.db import create_db_engine, migrate
+
+    engine = create_db_engine(
+        URL.create("sqlite+pysqlcipher", password=PASSPHRASE, database=str(path)), "sqlcipher"
+    )
+    migrate(engine)
+    engine.dispose()
     assert encryption.sqlcipher_key(path, PASSPHRASE) == PASSPHRASE
     db = encryption.open_encrypted_database(path, PASSPHRASE)
     assert db.kind == "sqlcipher"

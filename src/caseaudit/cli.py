@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__, paths
-from .db import Database, open_database
+from .db import Database
 from .errors import AuthenticationFailed, CaseAuditError
-from .services.users import UserInfo, authenticate
+from .services.users import UserInfo
 
 log = logging.getLogger("caseaudit")
 
@@ -88,8 +88,11 @@ def database_target(args: argparse.Namespace) -> str:
 
 
 def open_from_args(args: argparse.Namespace) -> Database:
-    """Open the database the global options name (creating and migrating it if needed)."""
-    return open_database(database_target(args), passphrase=passphrase_from(args))
+    """Open the database the global options name (creating and migrating it if needed), with
+    a backup before any migration and today's rotating backup."""
+    from .services.backup import open_with_backups
+
+    return open_with_backups(database_target(args), passphrase=passphrase_from(args))
 
 
 def actor_from_args(args: argparse.Namespace, db: Database) -> UserInfo:
@@ -103,7 +106,9 @@ def actor_from_args(args: argparse.Namespace, db: Database) -> UserInfo:
     password = os.environ.get("CASEAUDIT_PASSWORD")
     if password is None:
         password = getpass.getpass(f"Password for {username}: ")
-    return authenticate(db, username, password)
+    from .services.accounts import sign_in  # the lockout policy applies to the CLI too
+
+    return sign_in(db, username, password)
 
 
 def configure_logging(verbose: bool) -> None:

@@ -11,7 +11,7 @@ newer program is refused with a clear message and left untouched.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,8 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .errors import DatabaseError, DatabaseTooNew, WrongPassphrase
+from .cipher import SQLITE_HEADER, sqlcipher_key
+from .errors import DatabaseError, DatabaseTooNew, DiskFull, WrongPassphrase
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 @dataclass
@@ -58,6 +58,14 @@ class Database:
         try:
             yield session
             session.commit()
+        except OperationalError as exc:
+            session.rollback()
+            if "full" in str(exc.orig).lower():  # SQLITE_FULL / PostgreSQL "No space left"
+                raise DiskFull(
+                    "The disk is full, so your last change was not saved. Everything saved "
+                    "before it is safe. Free some disk space, then make the change again."
+                ) from exc
+            raise
         except BaseException:
             session.rollback()
             raise
@@ -101,7 +109,10 @@ def resolve_url(target: str | Path, passphrase: str | None = None) -> tuple[URL,
 
 
 def _sqlcipher_url(path: Path, passphrase: str) -> URL:
-    return URL.create("sqlite+pysqlcipher", password=passphrase, database=str(path))
+    """The URL with the argon2id-derived raw key (see ``cipher``), never the passphrase."""
+    return URL.create(
+        "sqlite+pysqlcipher", password=sqlcipher_key(path, passphrase), database=str(path)
+    )
 
 
 def _install_sqlite_hooks(engine: Engine, kind: str) -> None:
@@ -169,8 +180,18 @@ def head_revision() -> str:
     return heads[0]
 
 
-def migrate(engine: Engine) -> tuple[str | None, str]:
-    """Upgrade the schema to the program's head in one transaction; return (before, after)."""
+BeforeMigration = Callable[[Engine, str, str], object]
+
+
+def migrate(
+    engine: Engine, before_migration: BeforeMigration | None = None
+) -> tuple[str | None, str]:
+    """Upgrade the schema to the program's head in one transaction; return (before, after).
+
+    ``before_migration(engine, from_revision, to_revision)`` runs first when an existing
+    database is about to be upgraded (the application passes the pre-migration backup); if it
+    raises, nothing is migrated.
+    """
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
@@ -196,6 +217,8 @@ def migrate(engine: Engine) -> tuple[str | None, str]:
                     f"(found {', '.join(sorted(existing)[:5])}). Nothing was changed."
                 )
         if before != head:
+            if before is not None and before_migration is not None:
+                before_migration(engine, before, head)
             log.info("Migrating database schema from %s to %s", before, head)
             command.upgrade(alembic_config(conn), "head")
     return before, head
@@ -207,6 +230,7 @@ def open_database(
     passphrase: str | None = None,
     create: bool = True,
     run_migrations: bool = True,
+    before_migration: BeforeMigration | None = None,
 ) -> Database:
     """Open (and, if allowed, create and migrate) the database at ``target``."""
     url, kind, path = resolve_url(target, passphrase)
@@ -222,7 +246,7 @@ def open_database(
                 text("SELECT count(*) FROM sqlite_master" if kind != "postgresql" else "SELECT 1")
             )
         if run_migrations:
-            migrate(engine)
+            migrate(engine, before_migration)
     except (SADatabaseError, OperationalError) as exc:
         engine.dispose()
         message = str(getattr(exc, "orig", exc))

@@ -56,3 +56,7 @@ class AuthenticationFailed(CaseAuditError):
     """Wrong user name or password, or a locked account."""
 
     exit_code = 3
+
+
+class DiskFull(DatabaseError):
+    """The disk filled up during a save: the change was not made, earlier saves are safe."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import getpass
 
-from ..cli import open_from_args
-from ..services.users import create_user, list_users
+from ..cli import actor_from_args, open_from_args
+from ..services.accounts import add_user
+from ..services.users import list_users
 from ..vocabulary import UserRole
 
 
@@ -14,7 +15,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("users", help="list or add program users")
     actions = parser.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     actions.add_parser("list", help="list users and roles").set_defaults(handler=cmd_list)
-    add = actions.add_parser("add", help="add a user (asks for the password)")
+    add = actions.add_parser(
+        "add", help="add a user (administrators; asks for the new user's password)"
+    )
     add.add_argument("username")
     add.add_argument("--name", default="", help="display name")
     add.add_argument(
@@ -34,10 +37,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    password = getpass.getpass(f"Password for {args.username}: ")
     db = open_from_args(args)
     try:
-        user = create_user(db, args.username, args.name, UserRole(args.role), password)
+        actor = actor_from_args(args, db)
+        password = getpass.getpass(f"Password for the new user {args.username}: ")
+        user = add_user(db, actor, args.username, args.name, UserRole(args.role), password)
         print(f"Added {user.username} ({user.role.label}).")
     finally:
         db.close()

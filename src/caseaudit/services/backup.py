@@ -14,6 +14,7 @@ file aside.
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import re
 import sqlite3
@@ -31,6 +32,8 @@ from ..errors import DatabaseError, NotFound, WrongPassphrase
 from ..models import Organisation
 from ..models.base import utcnow
 from .encryption import header_salt, is_plain_sqlite, is_raw_key
+
+log = logging.getLogger(__name__)
 
 FOLDER_NAME = "backups"
 DAILY_KEEP = 7
@@ -318,3 +321,24 @@ def require_file(path: Path) -> Path:
     if not path.is_file():
         raise NotFound(f"There is no file at {path}. Check the path and try again.")
     return path
+
+
+def _backup_hook(engine: Engine, from_revision: str, to_revision: str) -> None:
+    backup_before_migration(engine, from_revision=from_revision, to_revision=to_revision)
+
+
+def open_with_backups(target: str | Path, passphrase: str | None = None) -> Database:
+    """Open a database as the application does: a backup before any migration of an existing
+    local file (refusing to migrate if it cannot be made), then today's rotating backup.
+
+    A daily backup that fails (e.g. a full disk) is logged and does not stop the user working;
+    a pre-migration backup that fails stops the migration, leaving the database as it was.
+    """
+    from ..db import open_database
+
+    db = open_database(target, passphrase=passphrase, before_migration=_backup_hook)
+    try:
+        daily_backup(db)
+    except (BackupFailed, DatabaseError, OSError) as exc:
+        log.warning("Daily backup not made: %s", exc)
+    return db

@@ -1,6 +1,8 @@
-"""Program users: creating them and checking their passwords (argon2id).
+"""Program users: who they are, password hashing (argon2id) and the bare password check.
 
-Passwords are hashed with argon2id (argon2-cffi's defaults, the RFC 9106 low-memory profile) and
+Adding and changing users goes through ``services.accounts``, which checks the actor's role
+and records every change on the trail; sign-in with the lockout policy is
+``accounts.sign_in``, which wraps ``authenticate`` here. Passwords are hashed with argon2id (argon2-cffi's defaults, the RFC 9106 low-memory profile) and
 re-hashed transparently when the parameters change. A failed check says only that the user name
 or password is wrong, never which.
 """
@@ -14,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 
 from ..db import Database
-from ..errors import AuthenticationFailed, ValidationError
+from ..errors import AuthenticationFailed
 from ..models import User
 from ..vocabulary import UserRole
 
@@ -37,42 +39,6 @@ def _info(user: User) -> UserInfo:
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
-
-
-def create_user(
-    db: Database,
-    username: str,
-    display_name: str,
-    role: UserRole,
-    password: str,
-    *,
-    worker_id: int | None = None,
-) -> UserInfo:
-    problems = []
-    username = username.strip().lower()
-    if not username or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
-        problems.append(
-            "The user name must be letters and digits (dots, dashes and underscores allowed)."
-        )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
-    if problems:
-        raise ValidationError("The user was not created.", problems)
-    with db.session() as s:
-        if s.scalar(select(User.id).where(User.username == username)) is not None:
-            raise ValidationError(
-                f"There is already a user called {username!r}; choose another name."
-            )
-        user = User(
-            username=username,
-            display_name=display_name.strip() or username,
-            role=role,
-            password_hash=hash_password(password),
-            worker_id=worker_id,
-        )
-        s.add(user)
-        s.flush()
-        return _info(user)
 
 
 def authenticate(db: Database, username: str, password: str) -> UserInfo:

@@ -100,6 +100,14 @@ def _compose(reader: NodeReader, text: str) -> Node | None:
     except yaml.YAMLError as exc:
         reader.problem(None, "", f"The file is not valid YAML ({exc})", "")
         return None
+    except RecursionError:  # PyYAML composes recursively: hostile or broken nesting
+        reader.problem(
+            None,
+            "",
+            "The file is nested far too deeply to be a template",
+            "Check for unclosed brackets; a template nests only sections, questions and rules",
+        )
+        return None
     if root is None:
         reader.problem(
             None, "", "The file holds only comments", "Start from the example in docs/templates.md"
