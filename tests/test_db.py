@@ -261,3 +261,11 @@ def test_url_forms(tmp_path):
         assert "SQLite" in db.description
         db.close()
     assert Path(tmp_path / "b.sqlite").exists()
+
+
+def test_schema_head_constant_matches_the_migrations():
+    from alembic.script import ScriptDirectory
+
+    from caseaudit.db import SCHEMA_HEAD, alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == [SCHEMA_HEAD]
