@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,13 @@ from sqlalchemy.engine import make_url
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from caseaudit.db import Database, open_database  # noqa: E402
+
+if sys.version_info < (3, 12):
+    # PySide6 6.12 on Python 3.11 drops references to None/True/False (see
+    # caseaudit.app.keep_singletons_alive); the whole suite runs with the same guard as the app.
+    from caseaudit.app import keep_singletons_alive
+
+    keep_singletons_alive()
 
 TEST_PASSPHRASE = "correct horse battery staple"
 BACKENDS = ["sqlite", "sqlcipher", "postgresql"]

@@ -197,8 +197,8 @@ def test_empty_database_offers_the_demo(
     view.show()
     assert view.list_stack.currentWidget() is view.empty_database
     assert view.detail.isHidden()  # nothing to select
-    assert not view.import_button.isEnabled()
-    assert "later version" in view.import_button.toolTip()
+    assert view.import_button.isEnabled()
+    assert "case list" in view.import_button.toolTip()
     with qtbot.waitSignal(view.open_demo_requested, timeout=1000):
         qtbot.mouseClick(view.demo_button, Qt.MouseButton.LeftButton)
     assert runner_errors == []

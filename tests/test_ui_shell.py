@@ -99,8 +99,7 @@ def test_menus_come_from_the_action_registry(make_window, cases_db):
     shortcuts = [a.shortcut().toString() for a in view_menu.actions() if not a.isSeparator()]
     assert shortcuts[:6] == [f"Ctrl+{n}" for n in range(1, 7)]
     assert window.actions[ActionId.FIND].shortcut() == QKeySequence(QKeySequence.StandardKey.Find)
-    assert not window.actions[ActionId.IMPORT_CASES].isEnabled()
-    assert "later version" in window.actions[ActionId.IMPORT_CASES].toolTip()
+    assert not window.actions[ActionId.IMPORT_CASES].isEnabled()  # nobody signed in
     assert not window.actions[ActionId.OPEN_DEMO].isEnabled()  # already the demo
 
 
@@ -137,11 +136,11 @@ def test_refresh_recounts(make_window, cases_db):
 
 
 def test_empty_real_database_offers_import_and_demo(make_window, sqlite_database, qtbot):
-    window = make_window(sqlite_database, initial_area=Area.MY_AUDITS)
-    placeholder = window.view(Area.MY_AUDITS)
+    window = make_window(sqlite_database, initial_area=Area.ACTIONS)
+    placeholder = window.view(Area.ACTIONS)
     found = {b.text(): b for b in placeholder.findChildren(QPushButton)}
     assert set(found) == {"Import a case list…", "Open the demo"}
-    assert not found["Import a case list…"].isEnabled()
+    assert found["Import a case list…"].isEnabled()
     with qtbot.waitSignal(window.open_demo_requested, timeout=1000):
         qtbot.mouseClick(found["Open the demo"], Qt.MouseButton.LeftButton)
     assert "later version" in placeholder.empty.text.text()

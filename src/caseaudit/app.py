@@ -101,8 +101,27 @@ class _FirstPaint(QObject):
             self._app.quit()
 
 
+def keep_singletons_alive() -> None:
+    """Work around PySide6 6.12 on Python 3.11 losing references to ``None``, ``True``, ``False``.
+
+    There, every call of a Qt method that returns nothing gives back ``None`` without a new
+    reference (and a bool emitted from Python loses one too), so after some thousands of calls
+    Python aborts with "deallocating None" in the middle of someone's work. Python 3.12 made
+    these singletons immortal; on older Pythons we give them the same effect by raising their
+    reference counts out of reach (they are static objects and are never freed anyway).
+    """
+    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
+        return
+    import ctypes
+
+    for singleton in (None, True, False):
+        count = ctypes.c_ssize_t.from_address(id(singleton))  # ob_refcnt, the first field
+        count.value = max(count.value, 1 << 40)
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Open the window on the database ``args`` names; return the exit code."""
+    keep_singletons_alive()
     QApplication.setApplicationName("caseaudit")
     QApplication.setOrganizationName("caseaudit")
     QApplication.setApplicationVersion(__version__)

@@ -32,7 +32,11 @@ COMMAND_MODULES = (
     "demo",
     "users",
     "security",
+    "importer",
+    "rounds",
+    "programmes",
     "audits",
+    "reports",
 )
 
 

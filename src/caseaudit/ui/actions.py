@@ -4,7 +4,10 @@
 shortcut, tip, handler) for a window; ``MENUS`` says where each goes; ``build_actions`` makes
 them all and ``build_menus`` fills the menu bar. Whether a command is available is decided in
 one place, ``update_actions(actions, state)``, from an ``ActionState`` describing the window.
-Commands that later versions will bring are shown disabled, with a tip saying so.
+Commands that later versions will bring are shown disabled, with a tip saying so. Area commands
+(``VIEW_COMMANDS``: open an audit, raise an action, sign off, ...) are passed by the window to
+the view on show, and are enabled when that view says it can do them (``ActionState.commands``);
+until someone signs in, only the commands that show no data are available.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenuBar
 
@@ -31,7 +35,16 @@ class ActionId(enum.Enum):
     IMPORT_CASES = "import_cases"
     QUIT = "quit"
     FIND = "find"
-    START_AUDIT = "start_audit"
+    OPEN_AUDIT = "open_audit"
+    CLOSE_AUDIT = "close_audit"
+    NEXT_SECTION = "next_section"
+    PREVIOUS_SECTION = "previous_section"
+    RAISE_ACTION = "raise_action"
+    CHILD_AT_RISK = "child_at_risk"
+    ACKNOWLEDGE_CONCERN = "acknowledge_concern"
+    SIGN_OFF = "sign_off"
+    REOPEN_AUDIT = "reopen_audit"
+    SIGN_OUT = "sign_out"
     NEW_ROUND = "new_round"
     SHOW_MY_AUDITS = Area.MY_AUDITS.key
     SHOW_ROUNDS = Area.ROUNDS.key
@@ -42,6 +55,8 @@ class ActionId(enum.Enum):
     REFRESH = "refresh"
     ABOUT = "about"
     OPEN_LOG_FOLDER = "open_log_folder"
+    SHOW_AUDIT_TRAIL = "show_audit_trail"
+    VERIFY_TRAIL = "verify_trail"
 
 
 AREA_ACTIONS = {
@@ -63,14 +78,33 @@ MENUS: list[tuple[str, list[ActionId | None]]] = [
             None,
             ActionId.IMPORT_CASES,
             None,
+            ActionId.SIGN_OUT,
             ActionId.QUIT,
         ],
     ),
     ("&Edit", [ActionId.FIND]),
-    ("&Audit", [ActionId.START_AUDIT]),
+    (
+        "&Audit",
+        [
+            ActionId.OPEN_AUDIT,
+            ActionId.CLOSE_AUDIT,
+            None,
+            ActionId.NEXT_SECTION,
+            ActionId.PREVIOUS_SECTION,
+            None,
+            ActionId.RAISE_ACTION,
+            ActionId.CHILD_AT_RISK,
+            ActionId.ACKNOWLEDGE_CONCERN,
+            None,
+            ActionId.SIGN_OFF,
+            ActionId.REOPEN_AUDIT,
+            None,
+            ActionId.SHOW_AUDIT_TRAIL,
+        ],
+    ),
     ("&Round", [ActionId.NEW_ROUND]),
     ("&View", [*AREA_ACTIONS.values(), None, ActionId.REFRESH]),
-    ("&Help", [ActionId.ABOUT, ActionId.OPEN_LOG_FOLDER]),
+    ("&Help", [ActionId.ABOUT, ActionId.OPEN_LOG_FOLDER, None, ActionId.VERIFY_TRAIL]),
 ]
 
 
@@ -82,6 +116,15 @@ class ActionState:
     has_database: bool = True
     is_demo: bool = False
     can_find: bool = False
+    #: False while the window waits for someone to sign in: only the commands that show no
+    #: data (open a database, quit, about) are available.
+    signed_in: bool = True
+    can_sign_out: bool = False
+    #: Whether the signed-in user may import case lists, and create rounds.
+    can_import: bool = False
+    can_manage_rounds: bool = False
+    #: The area commands (``ActionId`` values) the current view can do now.
+    commands: frozenset[str] = frozenset()
 
 
 Factory = Callable[["MainWindow"], QAction]
@@ -100,7 +143,12 @@ def _make(
     window: MainWindow, text: str, tip: str, shortcut: str | QKeySequence.StandardKey | None = None
 ) -> QAction:
     action = QAction(text, window)
-    if shortcut is not None:
+    if shortcut == "Return":
+        # Shown in the menu, but the view's list handles Enter itself: a window-wide Enter
+        # shortcut would take the key from every text field and dialog button.
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+    elif shortcut is not None:
         action.setShortcut(QKeySequence(shortcut))
     action.setStatusTip(tip)
     action.setToolTip(tip)
@@ -123,7 +171,14 @@ def _open_demo(window: MainWindow) -> QAction:
 
 @_factory(ActionId.IMPORT_CASES)
 def _import_cases(window: MainWindow) -> QAction:
-    return _make(window, "&Import a case list…", f"Importing case lists {LATER}.", "Ctrl+I")
+    action = _make(
+        window,
+        "&Import a case list…",
+        "Import a CSV or Excel case list from the case-management system",
+        "Ctrl+I",
+    )
+    action.triggered.connect(window.import_case_list)
+    return action
 
 
 @_factory(ActionId.QUIT)
@@ -141,14 +196,68 @@ def _find(window: MainWindow) -> QAction:
     return action
 
 
-@_factory(ActionId.START_AUDIT)
-def _start_audit(window: MainWindow) -> QAction:
-    return _make(window, "&Open audit", f"Auditing case files {LATER}; they will be in My audits.")
+@_factory(ActionId.SIGN_OUT)
+def _sign_out(window: MainWindow) -> QAction:
+    action = _make(window, "Sign &out", "Sign out; the next person must sign in", "Ctrl+Shift+L")
+    action.triggered.connect(window.sign_out)
+    return action
+
+
+def _command_factory(
+    action_id: ActionId, text: str, tip: str, shortcut: str | QKeySequence.StandardKey | None
+) -> Factory:
+    """An area command: the window passes it to the current view (``run_view_command``)."""
+
+    def create(window: MainWindow) -> QAction:
+        action = _make(window, text, tip, shortcut)
+        action.triggered.connect(lambda _checked=False: window.run_view_command(action_id.value))
+        return action
+
+    return create
+
+
+#: Area commands: (text, tip, shortcut). Each is enabled when the current view offers it.
+VIEW_COMMANDS: dict[ActionId, tuple[str, str, str | None]] = {
+    ActionId.OPEN_AUDIT: ("&Open audit", "Open the audit chosen in My audits", "Return"),
+    ActionId.CLOSE_AUDIT: ("&Back to My audits", "Close this audit (it is saved)", "Ctrl+W"),
+    ActionId.NEXT_SECTION: ("&Next section", "Go to the next section", "Ctrl+PgDown"),
+    ActionId.PREVIOUS_SECTION: ("&Previous section", "Go to the previous section", "Ctrl+PgUp"),
+    ActionId.RAISE_ACTION: (
+        "Raise an &action…",
+        "Raise an action from this question or section: what, who and by when",
+        "Ctrl+Shift+A",
+    ),
+    ActionId.CHILD_AT_RISK: (
+        "Child may be at &risk now…",
+        "Record a safeguarding concern now, with an immediate action for a named manager",
+        "Ctrl+Shift+R",
+    ),
+    ActionId.ACKNOWLEDGE_CONCERN: (
+        "Record the &manager's acknowledgement…",
+        "Record that the named manager has received the safeguarding concern",
+        None,
+    ),
+    ActionId.SIGN_OFF: (
+        "&Sign off…",
+        "Check the audit is complete and sign it off with your password",
+        "Ctrl+Shift+S",
+    ),
+    ActionId.REOPEN_AUDIT: (
+        "Re&open signed audit…",
+        "Reopen a signed audit for amendment, giving a reason; the signed version is kept",
+        None,
+    ),
+}
+
+for _id, (_text, _tip, _shortcut) in VIEW_COMMANDS.items():
+    _FACTORIES[_id] = _command_factory(_id, _text, _tip, _shortcut)
 
 
 @_factory(ActionId.NEW_ROUND)
 def _new_round(window: MainWindow) -> QAction:
-    return _make(window, "&New audit round…", f"Audit rounds and sampling {LATER}.")
+    action = _make(window, "&New audit round…", "Create an audit round, then draw its sample")
+    action.triggered.connect(window.new_round)
+    return action
 
 
 def _area_factory(area: Area) -> Factory:
@@ -187,6 +296,34 @@ def _open_log_folder(window: MainWindow) -> QAction:
     return action
 
 
+@_factory(ActionId.SHOW_AUDIT_TRAIL)
+def _show_audit_trail(window: MainWindow) -> QAction:
+    action = _make(window, "Show audit &trail", "Every change to this audit: who, when, what")
+
+    def show() -> None:
+        from .trail_view import show_audit_trail
+
+        if not window.locked:
+            show_audit_trail(window)
+
+    action.triggered.connect(show)
+    return action
+
+
+@_factory(ActionId.VERIFY_TRAIL)
+def _verify_trail(window: MainWindow) -> QAction:
+    action = _make(window, "&Verify the audit trail…", "Check that no recorded change was altered")
+
+    def verify() -> None:
+        from .trail_view import verify_trail
+
+        if not window.locked:
+            verify_trail(window, window.context)
+
+    action.triggered.connect(verify)
+    return action
+
+
 def build_actions(window: MainWindow) -> dict[ActionId, QAction]:
     """Make every action for ``window``; the area actions are mutually exclusive."""
     actions = {action_id: _FACTORIES[action_id](window) for action_id in ActionId}
@@ -211,19 +348,38 @@ def build_menus(menu_bar: QMenuBar, actions: dict[ActionId, QAction]) -> None:
 
 #: When each action is available; actions not listed are always available.
 _ENABLED_WHEN: dict[ActionId, Callable[[ActionState], bool]] = {
-    ActionId.IMPORT_CASES: lambda _state: False,
-    ActionId.START_AUDIT: lambda _state: False,
-    ActionId.NEW_ROUND: lambda _state: False,
+    ActionId.IMPORT_CASES: lambda state: state.can_import,
+    ActionId.SIGN_OUT: lambda state: state.signed_in and state.can_sign_out,
+    **{
+        action_id: (lambda state, name=action_id.value: name in state.commands)
+        for action_id in VIEW_COMMANDS
+    },
+    ActionId.NEW_ROUND: lambda state: state.can_manage_rounds,
     ActionId.FIND: lambda state: state.can_find,
     ActionId.REFRESH: lambda state: state.has_database,
     ActionId.OPEN_DEMO: lambda state: not state.is_demo,
 }
 
 
+#: What may be done before anyone has signed in: nothing that shows the database's contents.
+WITHOUT_SIGN_IN = frozenset(
+    {
+        ActionId.OPEN_DATABASE,
+        ActionId.OPEN_DEMO,
+        ActionId.QUIT,
+        ActionId.ABOUT,
+        ActionId.OPEN_LOG_FOLDER,
+    }
+)
+
+
 def update_actions(actions: dict[ActionId, QAction], state: ActionState) -> None:
     """Enable, disable and check every action from ``state``, in this one place."""
     for action_id, action in actions.items():
         rule = _ENABLED_WHEN.get(action_id)
-        action.setEnabled(True if rule is None else rule(state))
+        enabled = True if rule is None else rule(state)
+        if not state.signed_in and action_id not in WITHOUT_SIGN_IN:
+            enabled = False
+        action.setEnabled(enabled)
     for area, action_id in AREA_ACTIONS.items():
         actions[action_id].setChecked(area is state.area)

@@ -48,6 +48,7 @@ class CasesView(QWidget):
 
     title = "Cases"
     open_demo_requested = Signal()
+    import_requested = Signal()
 
     def __init__(self, context: ShellContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,8 +90,7 @@ class CasesView(QWidget):
         self.empty_database = EmptyState("No case files yet", EMPTY_DATABASE, self)
         self.import_button = self.empty_database.add_button(
             "Import a case list…",
-            "Importing case lists arrives in a later version of caseaudit.",
-            enabled=False,
+            "Import a CSV or Excel case list from the case-management system",
         )
         self.demo_button = self.empty_database.add_button("Open the demo")
         self.list_stack = QStackedWidget(self)
@@ -136,6 +136,7 @@ class CasesView(QWidget):
             combo.currentIndexChanged.connect(lambda _index: self.apply_filters())
         self.clear_button.clicked.connect(self.clear_filters)
         self.demo_button.clicked.connect(self.open_demo_requested.emit)
+        self.import_button.clicked.connect(self.import_requested.emit)
         self.model.loading_changed.connect(self._loading_changed)
         self.model.loaded.connect(self._loaded)
         self.model.modelReset.connect(self._model_reset)

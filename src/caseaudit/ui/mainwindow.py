@@ -27,17 +27,23 @@ from PySide6.QtWidgets import (
 
 from .. import __version__, paths
 from ..db import Database
+from ..errors import PermissionDenied
 from ..services.cases import DatabaseOverview, database_overview
+from ..services.permissions import Permission, allowed, require
+from ..services.users import UserInfo
 from .actions import ActionState, build_actions, build_menus, update_actions
 from .context import ShellContext
 from .errors import show_error
 from .geometry import load_value, restore_geometry, save_geometry, save_value
+from .idle_lock import IdleLock
 from .navigation import Area, NavigationRail
 from .placeholder_view import PlaceholderView
 from .runner import EVERYTHING, touches
-from .statusbar import ShellStatusBar, database_label
+from .statusbar import ShellStatusBar, database_label, signed_in_text
 
 DEFAULT_AREA = Area.CASES
+#: What ``data_changed`` says when someone signs in or out: views showing a user's data reload.
+SESSION = "session"
 COUNTED = ("case_file", "template", "audit_template", "template_version")
 
 PageFactory = Callable[[ShellContext], QWidget]
@@ -55,12 +61,33 @@ def _templates_view(context: ShellContext) -> QWidget:
     return TemplatesView(context)
 
 
+def _my_audits_view(context: ShellContext) -> QWidget:
+    from .queue_view import MyAuditsView
+
+    return MyAuditsView(context)
+
+
+def _reports_view(context: ShellContext) -> QWidget:
+    from .reports_view import ReportsView
+
+    return ReportsView(context)
+
+
+def _rounds_view(context: ShellContext) -> QWidget:
+    from .rounds_view import RoundsView
+
+    return RoundsView(context)
+
+
 PAGE_FACTORIES: dict[Area, PageFactory] = {
+    Area.REPORTS: _reports_view,
     Area.CASES: _cases_view,
     Area.TEMPLATES: _templates_view,
+    Area.MY_AUDITS: _my_audits_view,
+    Area.ROUNDS: _rounds_view,
     **{
         area: (lambda context, area=area: PlaceholderView(area, context))
-        for area in (Area.MY_AUDITS, Area.ROUNDS, Area.ACTIONS, Area.REPORTS)
+        for area in (Area.ACTIONS,)
     },
 }
 
@@ -127,8 +154,17 @@ class MainWindow(QMainWindow):
         if not restore_geometry(self):
             unit = self.fontMetrics().averageCharWidth()
             self.resize(150 * unit, 50 * self.fontMetrics().height())
-        saved = Area.from_key(load_value(MainWindow, "area"), DEFAULT_AREA)
-        self.show_area(initial_area or saved)
+        self.sign_in_gate = None
+        if context.requires_sign_in and context.user is None:
+            from .login_dialog import SignInGate  # nothing of the database shows before sign-in
+
+            self.sign_in_gate = SignInGate(self)
+            self._update_actions()
+        else:
+            saved = Area.from_key(load_value(MainWindow, "area"), DEFAULT_AREA)
+            self.show_area(initial_area or saved)
+        self.status.set_signed_in(signed_in_text(context.user))
+        self.idle_lock = IdleLock(self)  # hides the window after the organisation's idle time
         self._refresh_counts()
 
     # -- areas ----------------------------------------------------------------------------
@@ -137,7 +173,69 @@ class MainWindow(QMainWindow):
         signal = getattr(view, "open_demo_requested", None)
         if signal is not None:
             signal.connect(self.open_demo_requested.emit)
+        import_requested = getattr(view, "import_requested", None)
+        if import_requested is not None:
+            import_requested.connect(self.import_case_list)
+        # Optional view signals: a save's time for the status bar, a change in the commands the
+        # view can do now, and the count the rail shows beside the area.
+        saved = getattr(view, "saved", None)
+        if saved is not None:
+            saved.connect(self.status.set_last_saved)
+        commands_changed = getattr(view, "commands_changed", None)
+        if commands_changed is not None:
+            commands_changed.connect(self._update_actions)
+        counted = getattr(view, "rail_count_changed", None)
+        if counted is not None:
+            counted.connect(
+                lambda count, attention, area=area: self.rail.set_count(
+                    area, count, attention=attention
+                )
+            )
+            already = getattr(view, "rail_count", None)  # counted while it was being made
+            if already is not None:
+                self.rail.set_count(area, already[0], attention=already[1])
         return view
+
+    def run_view_command(self, name: str) -> None:
+        """Pass an area command (an ``ActionId`` value) to the current view."""
+        if self.locked:
+            return
+        run = getattr(self.pages[self.current_area].content, "run_command", None)
+        if run is not None:
+            run(name)
+
+    def _view_commands(self) -> frozenset[str]:
+        view = self.pages[self.current_area].content
+        available = getattr(view, "available_commands", None)
+        return frozenset(available()) if available is not None else frozenset()
+
+    # -- who is signed in -----------------------------------------------------------------
+    def set_user(self, user: UserInfo | None) -> None:
+        """Record who signed in (None: signed out) and tell every view through the runner."""
+        self.context.user = user
+        self.status.set_signed_in(signed_in_text(user))
+        self._update_actions()
+        self.context.runner.announce(SESSION)
+
+    def sign_out(self) -> None:
+        """Finish pending saves, forget the user and show the sign-in page again."""
+        self._leave_views()
+        self.set_user(None)
+        if self.sign_in_gate is not None:
+            self.sign_in_gate.lock()
+
+    @property
+    def locked(self) -> bool:
+        gate = getattr(self, "sign_in_gate", None)
+        idle = getattr(self, "idle_lock", None)  # the idle lock hides the content too
+        return (gate is not None and gate.is_locked) or (idle is not None and idle.is_locked)
+
+    def _leave_views(self) -> None:
+        """Let each view finish what it must before the user or the window goes away."""
+        for page in self.pages.values():
+            leave = getattr(page.content, "leave", None)
+            if leave is not None:
+                leave()
 
     @property
     def current_area(self) -> Area:
@@ -209,7 +307,12 @@ class MainWindow(QMainWindow):
             area=self.current_area,
             has_database=True,
             is_demo=self.context.overview.is_demo,
-            can_find=self.current_area in (Area.CASES, Area.TEMPLATES),
+            can_find=self.current_area in (Area.CASES, Area.TEMPLATES, Area.MY_AUDITS),
+            signed_in=not self.locked,
+            can_sign_out=getattr(self, "sign_in_gate", None) is not None,
+            commands=self._view_commands() if not self.locked else frozenset(),
+            can_import=allowed(self.context.user, Permission.IMPORT_CASE_LISTS),
+            can_manage_rounds=allowed(self.context.user, Permission.MANAGE_ROUNDS),
         )
 
     def _update_actions(self) -> None:
@@ -232,6 +335,29 @@ class MainWindow(QMainWindow):
             f"<b>Log folder:</b> {escape(str(paths.log_dir()))}</p>"
         )
 
+    def import_case_list(self) -> None:
+        """Open the import wizard (``ui/import_wizard.py``); say why not if the user may not."""
+        if self.locked:
+            return
+        if not allowed(self.context.user, Permission.IMPORT_CASE_LISTS):
+            try:
+                require(self.context.user, Permission.IMPORT_CASE_LISTS)
+            except PermissionDenied as exc:
+                self.show_error(exc, "Importing a case list")
+            return
+        from .import_wizard import ImportWizard
+
+        self.import_wizard = ImportWizard(self.context, self)
+        self.import_wizard.open()
+
+    def new_round(self) -> None:
+        """Show the Rounds area and its "New round…" dialog."""
+        if self.locked:
+            return
+        new_round = getattr(self.show_area(Area.ROUNDS), "new_round", None)
+        if new_round is not None:
+            new_round()
+
     def show_about(self) -> None:
         QMessageBox.about(self, "About caseaudit", self.about_text())
 
@@ -250,6 +376,7 @@ class MainWindow(QMainWindow):
             self.open_database_requested.emit(path)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self._leave_views()  # pending autosaves are handed to the runner, which finishes them
         save_geometry(self)
         super().closeEvent(event)
         if event.isAccepted():

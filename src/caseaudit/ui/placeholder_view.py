@@ -3,7 +3,7 @@
 Each shows an empty state that teaches what will be there and how it gets there, so a new user
 learns the shape of the work (round → sample → audits → actions → reports) from the window
 itself. On an empty database they also offer the two ways to start: importing a case list
-(disabled until importing arrives) and opening the demo.
+and opening the demo.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ class PlaceholderView(QWidget):
     """An area that is not built yet: its heading and a teaching empty state."""
 
     open_demo_requested = Signal()
+    import_requested = Signal()
 
     def __init__(self, area: Area, context: ShellContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,11 +64,11 @@ class PlaceholderView(QWidget):
         self.empty = EmptyState(title, f"{text}\n\n{LATER}", self)
         self.empty.setObjectName(f"{area.key}Empty")
         if context.is_empty:
-            self.empty.add_button(
+            imports = self.empty.add_button(
                 "Import a case list…",
-                "Importing case lists arrives in a later version of caseaudit.",
-                enabled=False,
+                "Import a CSV or Excel case list from the case-management system",
             )
+            imports.clicked.connect(self.import_requested.emit)
             demo = self.empty.add_button("Open the demo", "Explore with fictional case files")
             demo.clicked.connect(self.open_demo_requested.emit)
         layout = QVBoxLayout(self)

@@ -4,10 +4,11 @@
 no ``--db`` it uses the demo database in the data folder, building it first (with the
 first-run dialog) if it does not exist; it opens and migrates the database and reads an
 overview in the runner, shows the window, then adds any new built-in templates in the
-background; it asks for a passphrase when the file is
-encrypted; and it shows any failure in the error dialog instead of a traceback. The same path
-serves File → Open database and "Open the demo": the old window is replaced only once the new
-database is open. ``finished(exit_code)`` says when the program should end.
+background; it asks for a passphrase when the file is encrypted; the window it shows asks who
+is signing in before it shows anything from the database (``login_dialog``); and it shows any
+failure in the error dialog instead of a traceback. The same path serves File → Open database
+and "Open the demo": the old window is replaced only once the new database is open.
+``finished(exit_code)`` says when the program should end.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from .. import paths
 from ..cli import passphrase_from
-from ..db import SQLITE_HEADER, Database, open_database
+from ..db import SQLITE_HEADER, Database
 from ..errors import CaseAuditError, WrongPassphrase
 from ..services.cases import DatabaseOverview, database_overview
 from .context import ShellContext
@@ -47,8 +48,13 @@ class OpenedDatabase:
 
 
 def prepare_database(target: str, passphrase: str | None) -> OpenedDatabase:
-    """Open (creating and migrating) ``target`` and read its overview; on the runner's thread."""
-    db = open_database(target, passphrase=passphrase)
+    """Open (creating and migrating) ``target`` and read its overview; on the runner's thread.
+
+    Opens as the CLI does: a backup before any migration, and today's rotating backup.
+    """
+    from ..services.backup import open_with_backups
+
+    db = open_with_backups(target, passphrase=passphrase)
     try:
         return OpenedDatabase(db, database_overview(db))
     except BaseException:
@@ -167,7 +173,9 @@ class Startup(QObject):
             self.finished.emit(1)
 
     def _opened(self, opened: OpenedDatabase) -> None:
-        context = ShellContext(opened.db, self.runner, opened.overview, self.data_dir)
+        context = ShellContext(
+            opened.db, self.runner, opened.overview, self.data_dir, requires_sign_in=True
+        )
         old = self.window
         window = MainWindow(context, initial_area=old.current_area if old else None)
         window.open_demo_requested.connect(self.open_demo)

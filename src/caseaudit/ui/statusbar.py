@@ -13,9 +13,17 @@ from datetime import datetime
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QStatusBar, QWidget
 
 from ..db import Database
+from ..services.users import UserInfo
 from .formatting import format_time
 
 NOT_SIGNED_IN = "Not signed in"
+
+
+def signed_in_text(user: UserInfo | None) -> str:
+    """``"Signed in as Demo Auditor (Auditor)"``, or that nobody is."""
+    if user is None:
+        return NOT_SIGNED_IN
+    return f"Signed in as {user.display_name} ({user.role.label})"
 
 
 def database_label(db: Database) -> str:
@@ -94,7 +102,11 @@ class ShellStatusBar(QStatusBar):
         self.signed_in.setText(text or NOT_SIGNED_IN)
 
     def set_last_saved(self, when: datetime | None) -> None:
+        """Show the time of the last save; call it only once the save has been committed."""
         self.saved.setText("Not saved yet" if when is None else f"Saved {format_time(when)}")
+        self.saved.setAccessibleDescription(
+            "Every change is saved as you make it; this is the time of the last one."
+        )
 
     def set_busy(self, busy: bool, label: str = "") -> None:
         self.busy_label.setText(f"{label}…" if busy and label else "")

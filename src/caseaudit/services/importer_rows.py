@@ -1,0 +1,143 @@
+"""One row of a case list, typed (``ParsedRow``), how its cells are read, and its problems.
+
+``converter`` gives, per field, the function that turns a cell into a value (text trimmed and
+with runs of spaces collapsed; dates, stages, outcomes, statuses and flags parsed, with a small
+memo because a list repeats the same few values thousands of times); ``importer_rules`` applies
+each list's rules. A ``RowProblem`` names the row, the field and the reason; reasons never
+repeat a name, date of birth or address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
+
+from ..vocabulary import CaseStatus, Outcome, PathwayStage
+from .importer_fields import FIELDS, ListKind
+from .importer_values import (
+    parse_date,
+    parse_flag,
+    parse_outcome,
+    parse_stage,
+    parse_status,
+    text_value,
+)
+
+LAC_STAGES = frozenset(
+    {PathwayStage.LAC_EPISODE, PathwayStage.LAC_REVIEW, PathwayStage.CARE_LEAVER}
+)
+PLAN_STAGES = frozenset({PathwayStage.CIN_PLAN, PathwayStage.CP_PLAN})
+TEXT_LIMITS = {
+    "external_id": 64,
+    "event_id": 64,
+    "given_name": 100,
+    "family_name": 100,
+    "postcode": 16,
+    "gender": 32,
+    "ethnicity": 100,
+    "team": 200,
+    "worker": 200,
+    "worker_id": 64,
+    "team_manager": 200,
+    "iro": 200,
+    "legal_status": 64,
+    "placement_type": 64,
+}
+DATE_FIELDS = frozenset({"date_of_birth", "opened_on", "closed_on", "event_date", "completed_on"})
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.field}: {self.reason}"
+
+
+class ParsedRow(NamedTuple):
+    """One valid row, typed. ``None`` / "" means the file did not say (keep what is stored)."""
+
+    row: int
+    external_id: str
+    given_name: str = ""
+    family_name: str = ""
+    date_of_birth: date | None = None
+    address: str = ""
+    postcode: str = ""
+    gender: str = ""
+    ethnicity: str = ""
+    disability: bool | None = None
+    team: str = ""
+    worker: str = ""
+    worker_id: str = ""
+    team_manager: str = ""
+    iro: str = ""
+    stage: PathwayStage | None = None
+    opened_on: date | None = None
+    closed_on: date | None = None
+    status: CaseStatus | None = None
+    legal_status: str = ""
+    placement_type: str = ""
+    event_id: str = ""
+    event_date: date | None = None
+    completed_on: date | None = None
+    outcome: Outcome | None = None
+
+
+def fast_text(cell: object) -> str:
+    """``text_value`` with a fast path for the plain strings a CSV file gives."""
+    if type(cell) is str:
+        text = cell.strip()
+        if "  " in text or "\t" in text or "\n" in text or "\r" in text:
+            text = " ".join(text.split())
+        return text
+    return text_value(cell)
+
+
+def _memo(parse: Callable[[object], object]) -> Callable[[object], object]:
+    cache: dict[object, object] = {}
+
+    def parse_cached(cell: object) -> object:
+        try:
+            return cache[cell]
+        except KeyError:
+            value = parse(cell)
+            if len(cache) < 10_000:
+                cache[cell] = value
+            return value
+        except TypeError:  # an unhashable cell
+            return parse(cell)
+
+    return parse_cached
+
+
+def converter(name: str) -> Callable[[object], object]:
+    """The function that turns a cell of field ``name`` into its value."""
+    if name in DATE_FIELDS:
+        return parse_date  # has its own cache
+    parse = {
+        "stage": parse_stage,
+        "outcome": parse_outcome,
+        "status": parse_status,
+        "disability": parse_flag,
+        "external_placement": parse_flag,
+        "care_leaver": parse_flag,
+    }.get(name)
+    return _memo(parse) if parse is not None else fast_text
+
+
+def problem(row: int, name: str, reason: str) -> RowProblem:
+    spec = FIELDS[name]
+    if spec.identifying:  # never repeat a name, date of birth or address in a reason
+        reason = "is not a date caseaudit can read" if name in DATE_FIELDS else "is not valid"
+    return RowProblem(row, spec.label, reason)
+
+
+def duplicate_key(kind: ListKind, p: ParsedRow) -> object:
+    if kind is ListKind.EVENTS:
+        return ("event", p.event_id) if p.event_id else (p.external_id, p.stage, p.event_date)
+    return p.external_id

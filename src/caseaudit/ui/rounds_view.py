@@ -1,0 +1,274 @@
+"""The Rounds area: audit rounds, their samples and assignments, and programme calendars.
+
+The "Rounds" tab lists the rounds (``RoundsTableModel``); choosing one shows how its sample was
+drawn and its files with their stratum and auditor (``SampleTableModel``). "New round…" opens
+``RoundDialog``; "Draw sample…" previews the draw (``sampling.preview_sample``) in
+``SamplePreviewDialog``, which commits it only when asked; "Reassign…" gives the chosen file to
+another of the round's auditors (``rounds.assign_item``). The "Programme calendar" tab is
+``ProgrammeCalendar``. All reading and writing goes through the runner; the view reloads when
+``data_changed`` says rounds or samples changed.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..services import rounds, sampling
+from ..services.permissions import Permission, allowed
+from ..services.users import UserInfo
+from ..vocabulary import RoundStatus
+from .context import ShellContext
+from .geometry import remember_splitter
+from .programme_calendar import ProgrammeCalendar
+from .round_dialog import RoundDialog
+from .rounds_model import RoundsTableModel, SampleTableModel
+from .runner import Changes, touches
+from .sample_preview import SamplePreviewDialog
+from .widgets import EmptyState, ReadOnlyTable, heading, paragraph
+
+NO_ROUNDS = (
+    "An audit round names a theme, the template to score against, a period and the auditors, "
+    "then draws a reproducible stratified sample of case files, balanced across pathway "
+    "stages, teams, and open and recently closed cases. Create one with “New round…”."
+)
+WATCHED = ("audit_round", "sample_item", "case_file", "audit", "session")
+DRAWABLE = (RoundStatus.DRAFT, RoundStatus.SAMPLED)
+
+
+def _method_lines(method: dict) -> list[str]:
+    """The sampling method in words; a method recorded in an older form is not an error."""
+    try:
+        return sampling.method_lines(method)
+    except (KeyError, TypeError, AttributeError):
+        return [f"Drawn with seed {method.get('seed', 'not recorded')}."]
+
+
+class RoundsView(QWidget):
+    """Rounds, the chosen round's sample, and the programme calendars."""
+
+    def __init__(
+        self, context: ShellContext, parent: QWidget | None = None, *, actor: UserInfo | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("roundsView")
+        self.title = "Rounds"
+        self.context = context
+        self._actor = actor
+        self.detail: rounds.RoundDetail | None = None
+        self.round_dialog: RoundDialog | None = None
+        self.preview_dialog: SamplePreviewDialog | None = None
+        self._select_next: int | None = None
+        self.heading = heading("Rounds", self)
+        self.model = RoundsTableModel(self)
+        self.table = ReadOnlyTable("Audit rounds", "Every audit round; choose one to see it", self)
+        self.table.setObjectName("roundsTable")
+        self.table.setModel(self.model)
+        self.table.size_columns([46, 22, 22, 24, 12, 6, 20])
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.empty = EmptyState("No audit rounds yet", NO_ROUNDS, self)
+        self.list_stack = QStackedWidget(self)
+        self.list_stack.addWidget(self.table)
+        self.list_stack.addWidget(self.empty)
+        self.new_button = self._button("&New round…", "Create an audit round", self.new_round)
+        self.draw_button = self._button(
+            "&Draw sample…", "Preview the chosen round's sample, then commit it", self.draw_sample
+        )
+        self.reassign_button = self._button(
+            "&Reassign…", "Give the chosen file to another of the round's auditors", self.reassign
+        )
+        self.method = paragraph("Choose a round to see its sample.", self)
+        self.method.setAccessibleName("How the sample was drawn")
+        self.sample_model = SampleTableModel(self)
+        self.sample = ReadOnlyTable("Sample", "The round's files, stratum and auditor", self)
+        self.sample.setObjectName("sampleTable")
+        self.sample.setModel(self.sample_model)
+        self.sample.size_columns([9, 26, 20, 10, 18, 16, 18, 14])
+        self.sample.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+
+        detail = QWidget(self)
+        detail_layout = QVBoxLayout(detail)
+        detail_layout.setContentsMargins(0, 0, 0, 0)
+        detail_layout.addWidget(self.method)
+        detail_layout.addWidget(self.sample, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName("roundsSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.list_stack)
+        self.splitter.addWidget(detail)
+        self.splitter.setStretchFactor(1, 2)
+        remember_splitter(self, self.splitter)
+        buttons = QHBoxLayout()
+        for button in (self.new_button, self.draw_button, self.reassign_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        rounds_tab = QWidget(self)
+        rounds_layout = QVBoxLayout(rounds_tab)
+        rounds_layout.addLayout(buttons)
+        rounds_layout.addWidget(self.splitter, 1)
+        self.calendar = ProgrammeCalendar(context, self, actor=actor)
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Rounds and programmes")
+        self.tabs.addTab(rounds_tab, "&Rounds")
+        self.tabs.addTab(self.calendar, "Programme &calendar")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.tabs, 1)
+        context.runner.data_changed.connect(self._on_data_changed)
+        self.load()
+
+    def _button(self, text: str, tip: str, handler) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setAccessibleName(text.replace("&", "").rstrip("…"))
+        button.setToolTip(tip)
+        button.clicked.connect(lambda _checked=False: handler())
+        return button
+
+    @property
+    def actor(self) -> UserInfo | None:
+        return self._actor if self._actor is not None else self.context.user
+
+    # -- reading ----------------------------------------------------------------------------
+    def load(self) -> None:
+        db, actor = self.context.db, self.actor
+        self._update_buttons()
+        if actor is None:
+            return
+        self.context.runner.run(
+            lambda: rounds.list_rounds(db, actor), self._loaded, label="Reading rounds", owner=self
+        )
+
+    def _loaded(self, found: list[rounds.RoundSummary]) -> None:
+        chosen = self._select_next or self.current_round_id()
+        self._select_next = None
+        self.model.set_rows(found)
+        self.list_stack.setCurrentWidget(self.table if found else self.empty)
+        ids = [r.id for r in found]
+        if chosen in ids:
+            self.select_round(chosen)
+        elif found:
+            self.table.selectRow(0)
+        else:
+            self._show_detail(None)
+
+    def current_round_id(self) -> int | None:
+        row = self.model.row_data(self.table.selected_row())
+        return row.id if row is not None else None
+
+    def select_round(self, round_id: int) -> None:
+        for row, summary in enumerate(self.model.rows):
+            if summary.id == round_id:
+                self.table.selectRow(row)
+                self._load_detail(round_id)  # also when the row was already selected
+
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        round_id = self.current_round_id()
+        if round_id is not None:
+            self._load_detail(round_id)
+
+    def _load_detail(self, round_id: int) -> None:
+        db, actor = self.context.db, self.actor
+        self.context.runner.run(
+            lambda: rounds.get_round(db, actor, round_id),
+            self._show_detail,
+            label="Reading the round",
+            owner=self,
+        )
+
+    def _show_detail(self, detail: rounds.RoundDetail | None) -> None:
+        self.detail = detail
+        if detail is None:
+            self.method.setText("Choose a round to see its sample.")
+            self.sample_model.set_rows([])
+        else:
+            summary = detail.summary
+            lines = [
+                f"{summary.name}: {summary.status.label}, {summary.item_count} files, auditors "
+                f"{', '.join(summary.auditors) or 'none yet'}.",
+                *_method_lines(detail.method),
+            ]
+            self.method.setText("\n".join(lines))
+            self.sample_model.set_rows(detail.items)
+            if detail.items:
+                self.sample.resizeColumnsToContents()
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        may = allowed(self.actor, Permission.MANAGE_ROUNDS)
+        status = self.detail.summary.status if self.detail else None
+        self.new_button.setEnabled(may)
+        self.draw_button.setEnabled(may and status in DRAWABLE)
+        self.reassign_button.setEnabled(may and self.sample.selected_row() >= 0)
+
+    def _on_data_changed(self, changes: Changes) -> None:
+        if touches(changes, *WATCHED):
+            self.load()
+
+    # -- commands ---------------------------------------------------------------------------
+    def new_round(self) -> None:
+        self.round_dialog = RoundDialog(self.context, self, actor=self.actor)
+        self.round_dialog.load()
+        self.round_dialog.accepted.connect(self._round_created)
+        self.round_dialog.open()
+
+    def _round_created(self) -> None:
+        dialog = self.round_dialog
+        if dialog is not None and dialog.created is not None:
+            self._select_next = dialog.created.id  # chosen when the list is read again
+            self.select_round(dialog.created.id)
+
+    def draw_sample(self, seed: int | None = None) -> None:
+        """Preview the chosen round's sample in ``SamplePreviewDialog``."""
+        if self.detail is None:
+            return
+        db, actor, summary = self.context.db, self.actor, self.detail.summary
+        self.context.runner.run(
+            lambda: sampling.preview_sample(db, actor, summary.id, seed),
+            lambda preview: self._show_preview(preview, summary.status == RoundStatus.SAMPLED),
+            label="Drawing the sample",
+            owner=self,
+        )
+
+    def _show_preview(self, preview: sampling.SamplePreview, redraw: bool) -> None:
+        self.preview_dialog = SamplePreviewDialog(
+            self.context, preview, self, actor=self.actor, redraw=redraw
+        )
+        self.preview_dialog.open()
+
+    def reassign(self) -> None:
+        item = self.sample_model.row_data(self.sample.selected_row())
+        if item is None or self.detail is None:
+            return
+        auditors = list(self.detail.summary.auditors)
+        if not auditors:
+            return
+        current = auditors.index(item.auditor_username) if item.auditor_username in auditors else 0
+        username, ok = QInputDialog.getItem(
+            self, "Reassign", f"Give {item.case_key} to:", auditors, current, False
+        )
+        if ok and username:
+            self.assign_to(item.id, username)
+
+    def assign_to(self, item_id: int, username: str) -> None:
+        """Give the sample item ``item_id`` to the auditor ``username``."""
+        if self.detail is None:
+            return
+        db, actor, round_id = self.context.db, self.actor, self.detail.summary.id
+        self.context.runner.run(
+            lambda: rounds.assign_item(db, actor, round_id, item_id, username),
+            label="Reassigning the file",
+            changes="sample_item",
+            owner=self,
+        )
+
+    def focus_search(self) -> bool:
+        return False
