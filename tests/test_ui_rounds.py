@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QWidget
 from sqlalchemy import func, select
 
-from caseaudit.models import SampleItem
+from caseaudit.models import Audit, SampleItem
 from caseaudit.services import programmes, rounds
 from caseaudit.ui.actions import ActionId
 from caseaudit.ui.navigation import Area
@@ -100,6 +100,24 @@ def test_preview_then_commit_a_sample(view):
     assert sorted(i.case_key for i in view.detail.items) == sorted(i.case_key for i in shown.items)
     assert view.sample_model.rowCount() == 8
     assert "seed 42" in view.method.text()
+
+
+def test_starting_the_round_fills_the_auditors_queues(view):
+    created = _create_round(view, "Start round")
+    assert not view.start_button.isEnabled()  # nothing drawn yet
+    view.draw_sample(seed=5)
+    view.preview_dialog.commit()
+    assert view.start_button.isEnabled()
+    view.start_button.click()
+    with view.context.db.session() as s:
+        audits = s.scalar(
+            select(func.count())
+            .select_from(Audit)
+            .join(SampleItem, SampleItem.id == Audit.sample_item_id)
+            .where(SampleItem.round_id == created.id)
+        )
+    assert audits == 8
+    assert "8 audit(s) are now in their auditors' queues" in view.start_note.text()
 
 
 def test_reassigning_a_file(view):

@@ -103,6 +103,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     create.set_defaults(handler=cmd_create)
 
     actions.add_parser("list", help="list rounds").set_defaults(handler=cmd_list)
+    start = actions.add_parser(
+        "start", help="create the audits of a sampled round, one per assigned file"
+    )
+    start.add_argument("round", metavar="ROUND")
+    start.set_defaults(handler=cmd_start)
     show = actions.add_parser("show", help="show a round's sample, strata and assignment")
     show.add_argument("round", metavar="ROUND")
     show.set_defaults(handler=cmd_show)
@@ -294,4 +299,21 @@ def cmd_remove(args: argparse.Namespace) -> int:
         print(f"Removed {item.case_key} from the sample; the reason is recorded.")
     finally:
         db.close()
+    return 0
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    from ..services.round_start import start_round
+
+    db = open_from_args(args)
+    try:
+        started = start_round(db, actor_from_args(args, db), args.round)
+    finally:
+        db.close()
+    print(
+        f"{started.round_name}: {started.audits_created} audit(s) created and now in their "
+        f"auditors' queues ({started.already_started} already existed)."
+    )
+    if started.unassigned_case_keys:
+        print("Not started, no auditor assigned: " + ", ".join(started.unassigned_case_keys))
     return 0

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..services import rounds, sampling
 from ..services.permissions import Permission, allowed
+from ..services.round_start import RoundStarted, start_round
 from ..services.users import UserInfo
 from ..vocabulary import RoundStatus
 from .context import ShellContext
@@ -86,8 +87,16 @@ class RoundsView(QWidget):
         self.reassign_button = self._button(
             "&Reassign…", "Give the chosen file to another of the round's auditors", self.reassign
         )
+        self.start_button = self._button(
+            "S&tart audits",
+            "Put each assigned file of the sampled round into its auditor's queue",
+            self.start_audits,
+        )
         self.method = paragraph("Choose a round to see its sample.", self)
         self.method.setAccessibleName("How the sample was drawn")
+        self.start_note = paragraph("", self)
+        self.start_note.setAccessibleName("Audits started")
+        self.start_note.hide()
         self.sample_model = SampleTableModel(self)
         self.sample = ReadOnlyTable("Sample", "The round's files, stratum and auditor", self)
         self.sample.setObjectName("sampleTable")
@@ -99,6 +108,7 @@ class RoundsView(QWidget):
         detail_layout = QVBoxLayout(detail)
         detail_layout.setContentsMargins(0, 0, 0, 0)
         detail_layout.addWidget(self.method)
+        detail_layout.addWidget(self.start_note)
         detail_layout.addWidget(self.sample, 1)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("roundsSplitter")
@@ -108,7 +118,7 @@ class RoundsView(QWidget):
         self.splitter.setStretchFactor(1, 2)
         remember_splitter(self, self.splitter)
         buttons = QHBoxLayout()
-        for button in (self.new_button, self.draw_button, self.reassign_button):
+        for button in (self.new_button, self.draw_button, self.reassign_button, self.start_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         rounds_tab = QWidget(self)
@@ -208,6 +218,9 @@ class RoundsView(QWidget):
         self.new_button.setEnabled(may)
         self.draw_button.setEnabled(may and status in DRAWABLE)
         self.reassign_button.setEnabled(may and self.sample.selected_row() >= 0)
+        self.start_button.setEnabled(
+            may and status in (RoundStatus.SAMPLED, RoundStatus.IN_PROGRESS)
+        )
 
     def _on_data_changed(self, changes: Changes) -> None:
         if touches(changes, *WATCHED):
@@ -269,6 +282,26 @@ class RoundsView(QWidget):
             changes="sample_item",
             owner=self,
         )
+
+    def start_audits(self) -> None:
+        """Create the chosen round's audits (``round_start.start_round``) and say how many."""
+        if self.detail is None:
+            return
+        db, actor, round_id = self.context.db, self.actor, self.detail.summary.id
+        self.context.runner.run(
+            lambda: start_round(db, actor, round_id),
+            self._started,
+            label="Starting the audits",
+            changes=("audit", "audit_round"),
+            owner=self,
+        )
+
+    def _started(self, started: RoundStarted) -> None:
+        words = f"{started.audits_created} audit(s) are now in their auditors' queues."
+        if started.unassigned_case_keys:
+            words += " Not started (no auditor): " + ", ".join(started.unassigned_case_keys)
+        self.start_note.setText(f"{started.round_name}: {words}")
+        self.start_note.show()
 
     def focus_search(self) -> bool:
         return False
