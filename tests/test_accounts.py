@@ -15,6 +15,8 @@ from caseaudit.models.base import utcnow
 from caseaudit.services import accounts, trail
 from caseaudit.vocabulary import UserRole
 
+from .factories import make_user
+
 ADMIN_PW = "first admin password"
 AUDITOR_PW = "auditor password"
 
@@ -149,3 +151,17 @@ def test_cli_first_administrator_and_unlock(sqlite_database, capsys, monkeypatch
     monkeypatch.setenv("CASEAUDIT_PASSWORD", ADMIN_PW)
     assert main([*base, "--user", "boss", "admin", "unlock", "aud"]) == 0
     assert accounts.sign_in(db, "aud", AUDITOR_PW).username == "aud"
+
+
+def test_changing_your_password_re_encrypts_your_signing_identity(
+    sqlite_database, tmp_path, monkeypatch
+):
+    from caseaudit.reports.identity import create_identity, load_identity
+
+    monkeypatch.setenv("CASEAUDIT_DATA_DIR", str(tmp_path / "data"))
+    user = make_user(sqlite_database, "sam", "Sam Signer", UserRole.QA_LEAD, "first password")
+    create_identity("sam", "Sam Signer", "QA lead", "first password")
+    accounts.change_password(
+        sqlite_database, user, "sam", "second password", current_password="first password"
+    )
+    assert load_identity("sam", "second password") is not None

@@ -10,6 +10,7 @@ is appended to the tamper-evident trail in the same transaction; password hashes
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..db import Database
-from ..errors import AuthenticationFailed, NotFound, ValidationError
+from ..errors import AuthenticationFailed, CaseAuditError, NotFound, ValidationError
 from ..models import Organisation, User
 from ..models.base import utcnow
 from ..vocabulary import UserRole
@@ -26,6 +27,9 @@ from .permissions import Permission, require
 from .users import MIN_PASSWORD_LENGTH, UserInfo, authenticate, hash_password
 
 SETTINGS_KEY = "security"
+
+
+log = logging.getLogger(__name__)
 
 
 class AccountLocked(AuthenticationFailed):
@@ -263,3 +267,17 @@ def change_password(
             user.locked_until = None
             user.failed_logins = 0
         trail.record(s, actor.id, user, "password_change", before)
+    if own and current_password:
+        _rekey_signing_identity(username.strip().lower(), current_password, new_password)
+
+
+def _rekey_signing_identity(username: str, old_password: str, new_password: str) -> None:
+    """Re-encrypt the user's signing identity under the new password (after the change is
+    saved), so signing reports keeps working; a failure is logged, not fatal: the password
+    change stands and ``caseaudit identity create --replace`` makes a new identity."""
+    from ..reports.identity import change_identity_password
+
+    try:
+        change_identity_password(username, old_password, new_password)
+    except (CaseAuditError, OSError) as exc:
+        log.warning("Signing identity not re-encrypted after a password change: %s", exc)
