@@ -304,3 +304,60 @@ def test_empty_and_tiny_rounds_still_make_a_pack(sqlite_database, audits: int) -
     if audits:
         assert "fewer than 3" in text
         assert str(data.signed_audits[0].overall_grade) not in {"", None}
+
+
+def test_a_reason_given_by_hand_is_printed_without_the_names_in_it(sample, tmp_path) -> None:
+    """A manual change's reason is kept verbatim in the method; the pack prints it redacted."""
+    from faker import Faker
+
+    from caseaudit.models import AuditRound, CaseFile, Child, RelatedPerson
+    from caseaudit.reports.redaction import COMMON_WORDS
+    from caseaudit.services import rounds
+
+    db, found = sample
+    qa = authenticate(db, found.qa_username, PASSWORD)
+    control = " ".join(pdf_text(_pdf(db, qa, found.round_id, tmp_path / "before.pdf")).split())
+    seen = {word.lower() for word in control.replace("'", " ").split()}
+    fake = Faker("en_GB")
+    fake.seed_instance(2024)
+
+    def fresh(make) -> str:  # a name the pack does not already contain for another reason
+        while True:
+            word = make()
+            if len(word) >= 4 and word.isalpha() and word.lower() not in seen | COMMON_WORDS:
+                return word
+
+    given, family = fresh(fake.first_name), fresh(fake.last_name)
+    with db.session() as s:
+        rnd = s.get(AuditRound, found.round_id)
+        rnd.sample_spec = {"strata": ["team"], "allocation": "proportional", "total": 12}
+        elsewhere = s.scalars(
+            select(SampleItem).where(SampleItem.round_id == found.previous_round_ids[0])
+        ).first()
+        child = s.get(Child, s.get(CaseFile, elsewhere.case_file_id).child_id)
+        s.add(
+            RelatedPerson(
+                child_id=child.id, name=f"{given} {family}", relationship_to_child="sibling"
+            )
+        )
+        case_key = child.case_key
+    reason = f"Added because {given}'s brother was on the CP plan ({given} {family})"
+    rounds.add_case(db, qa, found.round_id, case_key, reason)
+    with db.session() as s:
+        kept = s.get(AuditRound, found.round_id).method["manual_changes"][-1]
+    assert kept["reason"] == reason  # stored word for word
+
+    text = " ".join(pdf_text(_pdf(db, qa, found.round_id, tmp_path / "pack.pdf")).split())
+    assert "Changes made by hand" in text and case_key in text
+    assert "brother was on the CP plan" in text and "[name]" in text
+    for name in (given, family, f"{given}'s"):
+        assert name not in text, name
+    named = " ".join(
+        pdf_text(_pdf(db, qa, found.round_id, tmp_path / "named.pdf", named=True)).split()
+    )
+    assert f"{given} {family}" in named  # the check above would have seen it
+
+
+def _pdf(db, actor, round_id: int, out: Path, *, named: bool = False) -> bytes:
+    build_round_pack(db, actor, round_id, out, named=named)
+    return out.read_bytes()

@@ -1,10 +1,12 @@
-"""Take the import wizard's and the sample preview's screenshots for ``docs/screenshots``.
+"""Take the import wizard's, the sample preview's and the sample editing screenshots.
 
 Run ``QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots_rounds.py``. The demo is built
 in a temporary folder; a small CIN/CP list of invented children (Faker, seeded) with one bad row
 is written there and taken through the wizard as far as its columns and its rejected rows; a
-round is created and its sample previewed (nothing is committed). Widgets are rendered with
-``QWidget.grab()``, so no display is needed.
+round is created and its sample previewed; then the sample is committed and changed by hand
+(a file added with a reason, one removed; the "Add a file…" dialog is shown mid-way), and the
+"New programme" dialog is filled in. Widgets are rendered with ``QWidget.grab()``, so no display
+is needed. The files go to ``docs/screenshots`` (``--out`` for elsewhere).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from caseaudit.db import open_database  # noqa: E402
+from caseaudit.models.programme import ProgrammeKind  # noqa: E402
 from caseaudit.services import rounds  # noqa: E402
 from caseaudit.services.accounts import sign_in  # noqa: E402
 from caseaudit.services.cases import database_overview  # noqa: E402
@@ -72,6 +75,43 @@ def save(app: QApplication, widget: QWidget, path: Path) -> None:
     settle(app)
     widget.grab().save(str(path))
     print(f"wrote {path}")
+
+
+def sample_editing(app: QApplication, view: RoundsView, out: Path) -> None:
+    """Commit the previewed sample, change it by hand, and fill in a new programme."""
+    assert view.preview_dialog is not None
+    view.preview_dialog.commit()
+    settle(app)
+    items = view.detail.items if view.detail else ()
+    view.sample.selectRow(view.sample_model.row_of_case(items[3].case_key))
+    view.remove_file()
+    remove = view.change_dialog
+    remove.reason.setPlainText("Case closed in error and reopened under another case key")
+    remove.ok_button.click()
+    settle(app)
+    view.add_file()
+    dialog = view.change_dialog
+    dialog.resize(960, 560)
+    dialog.search("Safeguarding")
+    dialog.cases.selectRow(2)
+    dialog.reason.setPlainText(
+        "Requested by the head of service after a complaint about drift in the plan"
+    )
+    save(app, dialog, out / "sample-add-file.png")
+    dialog.ok_button.click()
+    settle(app)
+    save(app, view, out / "sample-edited.png")
+    calendar = view.calendar
+    view.tabs.setCurrentWidget(calendar)
+    calendar.new_programme()
+    programme = calendar.programme_dialog
+    assert programme is not None
+    programme.kind.setCurrentIndex(programme.kind.findData(ProgrammeKind.IRO_MONTHLY.value))
+    programme.name.setText("IRO manager's monthly LAC review minutes audit")
+    programme.set_auditors({"iro.manager"})
+    programme.resize(680, programme.sizeHint().height())
+    save(app, programme, out / "programme-dialog.png")
+    programme.reject()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     dialog.resize(1200, 760)
     save(app, dialog, out / "sample-preview.png")
     save(app, view, out / "rounds.png")
+    sample_editing(app, view, out)
     db.close()
     return 0
 

@@ -4,26 +4,44 @@
 shows the chosen one's periods (``programmes.calendar`` as of today) in a
 ``CalendarTableModel``: the period, its dates, when its round is due, its status — in words with
 a mark (○ due, ◐ in progress, ✓ completed, ⚠ overdue) as well as a colour — its round and how
-many of its files are signed off. It reloads when rounds, samples or audits change.
+many of its files are signed off. "New programme…" opens ``ProgrammeDialog``; "Propose next
+round" asks ``programmes.propose_round`` for the chosen programme's next period (the earliest one
+still without a round) and shows the proposed sample in the same ``SamplePreviewDialog`` used for
+drawing a round's sample, which saves it only when committed. It reloads when programmes, rounds,
+samples or audits change — at once when on screen, otherwise when next shown.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..services import programmes
+from ..services.permissions import Permission, allowed
 from ..services.users import UserInfo
+from ..vocabulary import RoundStatus
 from .context import ShellContext
+from .formatting import format_date
+from .programme_dialog import ProgrammeDialog
 from .rounds_model import CalendarTableModel
 from .runner import Changes, touches
+from .sample_preview import SamplePreviewDialog
 from .widgets import EmptyState, ReadOnlyTable
 
 NO_PROGRAMMES = (
     "A programme proposes each period's round automatically: the IRO manager's monthly audit "
     "of LAC review minutes, monthly supervision audits, quarterly themed audits. Create one "
-    "with “caseaudit programme create”; its calendar then shows here."
+    "with “New programme…”; its calendar then shows here."
 )
 WATCHED = ("programme", "audit_round", "sample_item", "audit")
 
@@ -44,6 +62,10 @@ class ProgrammeCalendar(QWidget):
         self.context = context
         self._actor = actor
         self.as_of = as_of
+        self._stale = False
+        self.programme_dialog: ProgrammeDialog | None = None
+        self.preview_dialog: SamplePreviewDialog | None = None
+        self.proposal: programmes.Proposal | None = None
         self.programme = QComboBox(self)
         self.programme.setAccessibleName("Programme")
         self.programme.view().setAccessibleName("Programmes to choose from")
@@ -65,18 +87,41 @@ class ProgrammeCalendar(QWidget):
         label.setBuddy(self.programme)
         row.addWidget(label)
         row.addWidget(self.programme, 1)
+        self.new_button = self._button(
+            "&New programme…", "Set up a recurring audit programme", self.new_programme
+        )
+        self.propose_button = self._button(
+            "Pr&opose next round",
+            "Make the chosen programme's next round and preview its sample before it is saved",
+            self.propose,
+        )
+        row.addWidget(self.new_button)
+        row.addWidget(self.propose_button)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.stack, 1)
         context.runner.data_changed.connect(self._on_data_changed)
         self.load()
 
+    def _button(self, text: str, tip: str, handler) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setAccessibleName(text.replace("&", "").rstrip("…"))
+        button.setToolTip(tip)
+        button.clicked.connect(lambda _checked=False: handler())
+        return button
+
     @property
     def actor(self) -> UserInfo | None:
         return self._actor if self._actor is not None else self.context.user
 
+    def _update_buttons(self) -> None:
+        may = allowed(self.actor, Permission.MANAGE_PROGRAMMES)
+        self.new_button.setEnabled(may)
+        self.propose_button.setEnabled(may and self.programme.currentData() is not None)
+
     def load(self) -> None:
         db, actor = self.context.db, self.actor
+        self._update_buttons()
         if actor is None:
             return
         self.context.runner.run(
@@ -97,6 +142,7 @@ class ProgrammeCalendar(QWidget):
         self.programme.blockSignals(False)
         self.programme.setEnabled(bool(found))
         self.stack.setCurrentWidget(self.table if found else self.empty)
+        self._update_buttons()
         self.load_calendar()
 
     def load_calendar(self) -> None:
@@ -113,5 +159,64 @@ class ProgrammeCalendar(QWidget):
         )
 
     def _on_data_changed(self, changes: Changes) -> None:
-        if touches(changes, *WATCHED, "session"):
+        if not touches(changes, *WATCHED, "session"):
+            return
+        if self.isVisible():
             self.load()
+        else:
+            self._stale = True  # read again when next shown, not on every autosave meanwhile
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.load()
+
+    # -- commands ---------------------------------------------------------------------------
+    def new_programme(self) -> None:
+        self.programme_dialog = ProgrammeDialog(self.context, self, actor=self.actor)
+        self.programme_dialog.load()
+        self.programme_dialog.accepted.connect(self._programme_created)
+        self.programme_dialog.open()
+
+    def _programme_created(self) -> None:
+        dialog = self.programme_dialog
+        if dialog is not None and dialog.created is not None:
+            self.select_programme(dialog.created.id)
+
+    def select_programme(self, programme_id: int) -> None:
+        index = self.programme.findData(programme_id)
+        if index >= 0:
+            self.programme.setCurrentIndex(index)
+
+    def propose(self, seed: int | None = None) -> None:
+        """Propose the chosen programme's next round and preview its sample."""
+        programme_id = self.programme.currentData()
+        if programme_id is None:
+            return
+        db, actor, as_of = self.context.db, self.actor, self.as_of
+        self.context.runner.run(
+            lambda: programmes.propose_round(db, actor, programme_id, seed=seed, as_of=as_of),
+            self._proposed,
+            label="Proposing the next round",
+            changes=lambda p: "audit_round" if p.created else None,
+            owner=self,
+        )
+
+    def _proposed(self, proposal: programmes.Proposal) -> None:
+        self.proposal = proposal
+        made = "has been made as a draft" if proposal.created else "was made earlier"
+        intro = (
+            f"Proposed for {proposal.period.label} of “{proposal.programme.name}”, due "
+            f"{format_date(proposal.period.due_on)}. The round {made}; its sample is not "
+            "saved until you commit it."
+        )
+        self.preview_dialog = SamplePreviewDialog(
+            self.context,
+            proposal.preview,
+            self,
+            actor=self.actor,
+            redraw=proposal.round.status == RoundStatus.SAMPLED,
+            intro=intro,
+        )
+        self.preview_dialog.open()

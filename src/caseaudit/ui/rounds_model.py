@@ -3,7 +3,8 @@
 Each is a read-only ``*TableModel`` over plain service dataclasses, built on one small base,
 ``RowsTableModel``: a list of (header, cell text) columns and ``set_rows``. ``RoundsTableModel``
 lists the rounds; ``SampleTableModel`` the files of a sample or of a preview, with their stratum
-and auditor; ``StrataTableModel`` the frame, eligible, target and drawn counts per stratum;
+and auditor and any change made by hand flagged; ``FrameCasesTableModel`` the case files a search
+finds, to add one by hand; ``StrataTableModel`` the frame, eligible, target and drawn counts per stratum;
 ``RejectedRowsTableModel`` the rows an import rejects (row, field, reason); and
 ``CalendarTableModel`` a programme's periods, whose status is given in words and a mark as well
 as a colour, never by colour alone.
@@ -96,7 +97,12 @@ class RoundsTableModel(RowsTableModel):
 
 
 class SampleTableModel(RowsTableModel):
-    """The files of a sample (``SampleItemInfo``) or of a preview (``PreviewItem``)."""
+    """The files of a sample (``SampleItemInfo``) or of a preview (``PreviewItem``).
+
+    Changes made by hand are flagged in words with a mark: "✎ Added by hand: <reason>",
+    "✕ Removed by hand: <reason>", and an auditor given by hand is followed by "(assigned by
+    hand)" (``reassigned`` holds those case keys, from the round's method).
+    """
 
     columns = (
         ("Case", lambda i: i.case_key),
@@ -108,17 +114,59 @@ class SampleTableModel(RowsTableModel):
         ("Auditor", lambda i: i.auditor_name or "Not assigned"),
         ("How chosen", lambda i: _chosen(i)),
     )
+    AUDITOR_COLUMN = 6
+    CHOSEN_COLUMN = 7
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.reassigned: frozenset[str] = frozenset()
+
+    def set_rows(self, rows: Sequence[Any], reassigned: Sequence[str] = ()) -> None:
+        self.reassigned = frozenset(reassigned)
+        super().set_rows(rows)
+
+    def text(self, row: Any, column: int) -> str:
+        found = super().text(row, column)
+        if column == self.AUDITOR_COLUMN and row.case_key in self.reassigned:
+            return f"{found} (assigned by hand)"
+        return found
 
     def row_of_case(self, case_key: str) -> int:
         return next((n for n, i in enumerate(self.rows) if i.case_key == case_key), -1)
 
 
 def _chosen(item: Any) -> str:
+    if getattr(item, "removed", False):
+        return f"✕ Removed by hand: {getattr(item, 'removed_reason', '') or 'no reason given'}"
     text = _label(item.reason)
     note = getattr(item, "reason_note", "") or getattr(item, "note", "")
-    if getattr(item, "removed", False):
-        return f"Removed: {getattr(item, 'removed_reason', '') or 'no reason given'}"
+    if str(getattr(item.reason, "value", item.reason)) == "manual":
+        text = f"✎ {text}"
     return f"{text}: {note}" if note else text
+
+
+class FrameCasesTableModel(RowsTableModel):
+    """Case files found by a search (``CaseRow``), to add one to a sample by hand."""
+
+    columns = (
+        ("Case", lambda c: c.case_key),
+        ("Stage", lambda c: _label(c.stage)),
+        ("Open or closed", lambda c: _label(c.status)),
+        ("Team", lambda c: c.team),
+        ("Worker", lambda c: c.worker),
+        ("In the sample", lambda c: c.case_key),
+    )
+    IN_SAMPLE_COLUMN = 5
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        #: Case keys already in the sample (not removed): shown as such, so none is added twice.
+        self.in_sample: frozenset[str] = frozenset()
+
+    def text(self, row: Any, column: int) -> str:
+        if column == self.IN_SAMPLE_COLUMN:
+            return "Already in the sample" if row.case_key in self.in_sample else "No"
+        return super().text(row, column)
 
 
 class StrataTableModel(RowsTableModel):

@@ -1,21 +1,26 @@
 """The Rounds area: audit rounds, their samples and assignments, and programme calendars.
 
 The "Rounds" tab lists the rounds (``RoundsTableModel``); choosing one shows how its sample was
-drawn and its files with their stratum and auditor (``SampleTableModel``). "New round…" opens
-``RoundDialog``; "Draw sample…" previews the draw (``sampling.preview_sample``) in
-``SamplePreviewDialog``, which commits it only when asked; "Reassign…" gives the chosen file to
-another of the round's auditors (``rounds.assign_item``). The "Programme calendar" tab is
-``ProgrammeCalendar``. All reading and writing goes through the runner; the view reloads when
-``data_changed`` says rounds or samples changed.
+drawn and its files with their stratum and auditor (``SampleTableModel``, changes made by hand
+flagged). "New round…" opens ``RoundDialog``; "Draw sample…" previews the draw
+(``sampling.preview_sample``) in ``SamplePreviewDialog``, which commits it only when asked.
+Until the round is completed the sample can be changed by hand, each change with a reason:
+"Add a file…" (``AddCaseDialog``), "Remove from sample…" (``RemoveCaseDialog``) and "Assign
+to…" (``AssignDialog``, where the service refuses an auditor with a conflict of interest). The
+"Programme calendar" tab is ``ProgrammeCalendar``. All reading and writing goes through the
+runner; the view reloads when ``data_changed`` says rounds or samples changed — at once when it
+is on screen, otherwise when it is next shown (an autosave elsewhere never reloads a hidden view).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
-    QInputDialog,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -28,12 +33,15 @@ from ..services.permissions import Permission, allowed
 from ..services.round_start import RoundStarted, start_round
 from ..services.users import UserInfo
 from ..vocabulary import RoundStatus
+from .add_case_dialog import AddCaseDialog
+from .assign_dialog import AssignDialog
 from .context import ShellContext
 from .geometry import remember_splitter
 from .programme_calendar import ProgrammeCalendar
 from .round_dialog import RoundDialog
 from .rounds_model import RoundsTableModel, SampleTableModel
 from .runner import Changes, touches
+from .sample_edit import RemoveCaseDialog, SampleChangeDialog
 from .sample_preview import SamplePreviewDialog
 from .widgets import EmptyState, ReadOnlyTable, heading, paragraph
 
@@ -44,14 +52,34 @@ NO_ROUNDS = (
 )
 WATCHED = ("audit_round", "sample_item", "case_file", "audit", "session")
 DRAWABLE = (RoundStatus.DRAFT, RoundStatus.SAMPLED)
+CHANGEABLE = (RoundStatus.DRAFT, RoundStatus.SAMPLED, RoundStatus.IN_PROGRESS)
 
 
 def _method_lines(method: dict) -> list[str]:
     """The sampling method in words; a method recorded in an older form is not an error."""
+    if method.get("seed") is None:  # not drawn yet, though files may have been added by hand
+        return [
+            "No sample has been drawn yet.",
+            *(
+                f"By hand: {c.get('action')} {c.get('case_key')} ({c.get('reason', '')}) by "
+                f"{c.get('by', '')} on {c.get('at', '')}."
+                for c in method.get("manual_changes") or []
+                if isinstance(c, dict)
+            ),
+        ]
     try:
         return sampling.method_lines(method)
     except (KeyError, TypeError, AttributeError):
         return [f"Drawn with seed {method.get('seed', 'not recorded')}."]
+
+
+def reassigned_by_hand(method: dict) -> list[str]:
+    """The case keys whose auditor was chosen by hand, from the round's method."""
+    return [
+        str(c.get("case_key", ""))
+        for c in method.get("manual_changes") or []
+        if isinstance(c, dict) and str(c.get("action", "")).startswith("assigned to")
+    ]
 
 
 class RoundsView(QWidget):
@@ -68,7 +96,10 @@ class RoundsView(QWidget):
         self.detail: rounds.RoundDetail | None = None
         self.round_dialog: RoundDialog | None = None
         self.preview_dialog: SamplePreviewDialog | None = None
+        self.change_dialog: SampleChangeDialog | None = None
         self._select_next: int | None = None
+        self._select_case: str | None = None
+        self._stale = False
         self.heading = heading("Rounds", self)
         self.model = RoundsTableModel(self)
         self.table = ReadOnlyTable("Audit rounds", "Every audit round; choose one to see it", self)
@@ -84,8 +115,14 @@ class RoundsView(QWidget):
         self.draw_button = self._button(
             "&Draw sample…", "Preview the chosen round's sample, then commit it", self.draw_sample
         )
-        self.reassign_button = self._button(
-            "&Reassign…", "Give the chosen file to another of the round's auditors", self.reassign
+        self.add_button = self._button(
+            "Add a f&ile…", "Add a case file to the chosen round's sample by hand", self.add_file
+        )
+        self.remove_button = self._button(
+            "Re&move from sample…", "Take the chosen file out of the sample", self.remove_file
+        )
+        self.assign_button = self._button(
+            "Assi&gn to…", "Give the chosen file to another auditor", self.assign_file
         )
         self.start_button = self._button(
             "S&tart audits",
@@ -107,7 +144,14 @@ class RoundsView(QWidget):
         detail = QWidget(self)
         detail_layout = QVBoxLayout(detail)
         detail_layout.setContentsMargins(0, 0, 0, 0)
-        detail_layout.addWidget(self.method)
+        method_area = QScrollArea(detail)  # a method with many strata must not hide the sample
+        self.method.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        method_area.setWidget(self.method)
+        method_area.setWidgetResizable(True)
+        method_area.setAccessibleName("How the sample was drawn: scroll to read all of it")
+        method_area.setFrameShape(QFrame.Shape.NoFrame)
+        method_area.setMaximumHeight(9 * self.fontMetrics().height())
+        detail_layout.addWidget(method_area)
         detail_layout.addWidget(self.start_note)
         detail_layout.addWidget(self.sample, 1)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -118,7 +162,14 @@ class RoundsView(QWidget):
         self.splitter.setStretchFactor(1, 2)
         remember_splitter(self, self.splitter)
         buttons = QHBoxLayout()
-        for button in (self.new_button, self.draw_button, self.reassign_button, self.start_button):
+        for button in (
+            self.new_button,
+            self.draw_button,
+            self.add_button,
+            self.remove_button,
+            self.assign_button,
+            self.start_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         rounds_tab = QWidget(self)
@@ -195,6 +246,10 @@ class RoundsView(QWidget):
         )
 
     def _show_detail(self, detail: rounds.RoundDetail | None) -> None:
+        keep, self._select_case = self._select_case, None
+        same = self.detail and detail and self.detail.summary.id == detail.summary.id
+        if keep is None and same and (item := self.selected_item()) is not None:
+            keep = item.case_key  # reading the same round again keeps the chosen file
         self.detail = detail
         if detail is None:
             self.method.setText("Choose a round to see its sample.")
@@ -207,9 +262,12 @@ class RoundsView(QWidget):
                 *_method_lines(detail.method),
             ]
             self.method.setText("\n".join(lines))
-            self.sample_model.set_rows(detail.items)
+            self.sample_model.set_rows(detail.items, reassigned_by_hand(detail.method))
             if detail.items:
                 self.sample.resizeColumnsToContents()
+            row = self.sample_model.row_of_case(keep or "")
+            if row >= 0:
+                self.sample.selectRow(row)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -217,13 +275,27 @@ class RoundsView(QWidget):
         status = self.detail.summary.status if self.detail else None
         self.new_button.setEnabled(may)
         self.draw_button.setEnabled(may and status in DRAWABLE)
-        self.reassign_button.setEnabled(may and self.sample.selected_row() >= 0)
+        item = self.selected_item()
+        changeable = may and status in CHANGEABLE
+        self.add_button.setEnabled(changeable)
+        self.remove_button.setEnabled(changeable and item is not None and not item.removed)
+        self.assign_button.setEnabled(changeable and item is not None and not item.removed)
         self.start_button.setEnabled(
             may and status in (RoundStatus.SAMPLED, RoundStatus.IN_PROGRESS)
         )
 
     def _on_data_changed(self, changes: Changes) -> None:
-        if touches(changes, *WATCHED):
+        if not touches(changes, *WATCHED):
+            return
+        if self.isVisible():
+            self.load()
+        else:
+            self._stale = True  # read again when next shown, not on every autosave meanwhile
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
             self.load()
 
     # -- commands ---------------------------------------------------------------------------
@@ -257,31 +329,41 @@ class RoundsView(QWidget):
         )
         self.preview_dialog.open()
 
-    def reassign(self) -> None:
-        item = self.sample_model.row_data(self.sample.selected_row())
-        if item is None or self.detail is None:
-            return
-        auditors = list(self.detail.summary.auditors)
-        if not auditors:
-            return
-        current = auditors.index(item.auditor_username) if item.auditor_username in auditors else 0
-        username, ok = QInputDialog.getItem(
-            self, "Reassign", f"Give {item.case_key} to:", auditors, current, False
-        )
-        if ok and username:
-            self.assign_to(item.id, username)
+    def selected_item(self) -> rounds.SampleItemInfo | None:
+        return self.sample_model.row_data(self.sample.selected_row())
 
-    def assign_to(self, item_id: int, username: str) -> None:
-        """Give the sample item ``item_id`` to the auditor ``username``."""
+    def add_file(self) -> None:
+        """Open "Add a file…" for the chosen round."""
         if self.detail is None:
             return
-        db, actor, round_id = self.context.db, self.actor, self.detail.summary.id
-        self.context.runner.run(
-            lambda: rounds.assign_item(db, actor, round_id, item_id, username),
-            label="Reassigning the file",
-            changes="sample_item",
-            owner=self,
-        )
+        in_sample = [i.case_key for i in self.detail.items if not i.removed]
+        dialog = AddCaseDialog(self.context, self.detail.summary, in_sample, self, actor=self.actor)
+        self._open_change(dialog)
+
+    def remove_file(self) -> None:
+        """Open "Remove from sample…" for the chosen file."""
+        item = self.selected_item()
+        if item is not None and self.detail is not None:
+            dialog = RemoveCaseDialog(
+                self.context, self.detail.summary, item, self, actor=self.actor
+            )
+            self._open_change(dialog)
+
+    def assign_file(self) -> None:
+        """Open "Assign to…" for the chosen file."""
+        item = self.selected_item()
+        if item is not None and self.detail is not None:
+            dialog = AssignDialog(self.context, self.detail.summary, item, self, actor=self.actor)
+            self._open_change(dialog)
+
+    def _open_change(self, dialog: SampleChangeDialog) -> None:
+        self.change_dialog = dialog
+        dialog.accepted.connect(lambda: self._changed(dialog))
+        dialog.open()
+
+    def _changed(self, dialog: SampleChangeDialog) -> None:
+        if dialog.result_info is not None:
+            self._select_case = dialog.result_info.case_key  # chosen when the round is read
 
     def start_audits(self) -> None:
         """Create the chosen round's audits (``round_start.start_round``) and say how many."""

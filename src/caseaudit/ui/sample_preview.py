@@ -6,6 +6,7 @@ audited, conflicts of interest), any warnings (a stratum too small, a minimum no
 chosen files with their proposed auditors. "Draw again" previews with another seed; "Commit
 sample" saves exactly the sample shown (``sampling.commit_sample`` with the preview as the
 expectation, so a case list changed meanwhile is refused rather than silently differing).
+``intro`` puts a sentence above the preview, e.g. which programme period a proposed round is for.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class SamplePreviewDialog(QDialog):
         *,
         actor: UserInfo | None = None,
         redraw: bool = False,
+        intro: str = "",
     ) -> None:
         super().__init__(parent)
         self.setObjectName("samplePreview")
@@ -52,6 +54,7 @@ class SamplePreviewDialog(QDialog):
         self.context = context
         self.actor = actor if actor is not None else context.user
         self.redraw = redraw
+        self.intro = intro
         self.preview = preview
         self.committed: sampling.SamplePreview | None = None
         self.title = heading(preview.round_name, self, scale=1.2)
@@ -118,7 +121,8 @@ class SamplePreviewDialog(QDialog):
         self.items_model.set_rows(preview.items)
         self.strata.resizeColumnsToContents()
         self.items.resizeColumnsToContents()
-        lines = [
+        lines = [self.intro] if self.intro else []
+        lines += [
             f"Preview only — nothing is saved until you commit. Seed {preview.seed}: "
             f"{len(preview.items)} files chosen from a frame of {preview.frame_size} case files."
         ]

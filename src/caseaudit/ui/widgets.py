@@ -105,6 +105,8 @@ class ReadOnlyTable(QTableView):
         self.setTabKeyNavigation(False)  # Tab leaves the table; arrows move within it
         self.setCornerButtonEnabled(False)
         self.verticalHeader().hide()
+        self.verticalHeader().setAccessibleName(f"{name}: rows")
+        self.horizontalHeader().setAccessibleName(f"{name}: columns")
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.horizontalHeader()
