@@ -85,3 +85,18 @@ def test_does_not_lock_when_nobody_is_signed_in(qtbot, make_window, cases_db):
     window.idle_lock.lock()
     assert not window.idle_lock.is_locked
     assert window.centralWidget().isVisible()
+
+
+def test_steady_input_keeps_it_unlocked_and_the_filter_steps_aside(qtbot, workbench, workbench_db):
+    """Input keeps the window open well past the idle time; between bursts the application-wide
+    filter is away (so ordinary events skip Python), and the lock still comes once input stops."""
+    window = workbench(workbench_db, "qa.lead")
+    lock: IdleLock = window.idle_lock
+    lock.set_timeout_ms(400)
+    target = window.centralWidget()
+    for _ in range(12):  # 1.2 s of typing: three times the idle time
+        qtbot.keyClick(target, Qt.Key.Key_Shift)
+        assert not lock._watching  # it saw the key, and stepped aside
+        qtbot.wait(100)
+        assert not lock.is_locked
+    qtbot.waitUntil(lambda: lock.is_locked, timeout=5_000)

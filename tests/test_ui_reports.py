@@ -174,3 +174,27 @@ def test_cancel_leaves_no_file(qtbot, workbench_db, tmp_path):
     assert "cancelled" in view.status.text()
     assert not target.exists()
     assert not list(tmp_path.glob(".cancelled.pdf.*"))
+
+
+def test_a_hidden_view_reloads_once_when_shown_not_on_every_save(qtbot, workbench_db, tmp_path):
+    view = _view(qtbot, workbench_db, "qa.lead", tmp_path, [])
+    runner = view.context.runner
+    reads: list[str] = []
+    real_run = runner.run
+
+    def counted_run(op, *args, **kwargs):
+        reads.append(kwargs.get("label", ""))
+        return real_run(op, *args, **kwargs)
+
+    runner.run = counted_run
+    runner.announce({"audit"})  # visible: read at once
+    assert reads == ["Reading rounds"]
+    view.hide()
+    for _ in range(5):  # five autosaves while another area is open
+        runner.announce({"audit", "answer"})
+    assert reads == ["Reading rounds"]
+    assert view.deferred.pending
+    view.show()
+    assert reads == ["Reading rounds", "Reading rounds"]
+    assert not view.deferred.pending
+    assert view.round_box.count() > 0

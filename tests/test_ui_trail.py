@@ -58,7 +58,9 @@ def test_panel_lists_the_audit_events_after_an_answer(qtbot, workbench, workbenc
     before = panel.model.rowCount()
     question_id = _answer_something(workbench_db, user, audit_id)
     window.context.runner.announce("answer")
-    assert panel.model.rowCount() > before
+    assert panel.model.rowCount() == before and panel.deferred.pending  # hidden: not yet
+    panel.show()
+    qtbot.waitUntil(lambda: panel.model.rowCount() > before, timeout=5000)
     texts = [panel.model.cell_text(0, column) for column in range(4)]
     assert texts[1] == "auditor"
     assert texts[2].startswith("Answer ")

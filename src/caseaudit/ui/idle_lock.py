@@ -1,8 +1,11 @@
 """The idle lock: after a set time with no keyboard or mouse input, the window hides itself.
 
-``IdleLock`` attaches to a main window (a helper, like the sign-in gate). It installs an
-application-wide event filter that restarts a timer on every key press, click, mouse move,
-wheel or touch; when the timer runs out while someone is signed in, it hides the window's
+``IdleLock`` attaches to a main window (a helper, like the sign-in gate). An application-wide
+event filter restarts a timer on a key press, click, mouse move, wheel or touch. So that every
+event of a busy window does not pass through Python, the filter removes itself once it has seen
+input and comes back a quarter of the idle time later (at most ten seconds), restarting the
+timer then: the window locks between the idle time and a quarter more after the last input,
+never earlier. When the timer runs out while someone is signed in, it hides the window's
 content (the central widget is hidden, not just disabled, and a ``LockScreen`` covers the whole
 window, menu bar included) and asks for the signed-in user's password. The password is checked
 in the background by ``accounts.resume``, which applies the same lockout as signing in; a wrong
@@ -50,6 +53,10 @@ LOCKED_TEXT = (
     "caseaudit locked itself because nobody used it for {minutes}. Nothing was lost: everything "
     "was saved. Type {name}'s password to carry on."
 )
+
+
+#: The longest the application-wide filter stays away after it has seen input.
+MAX_REARM_MS = 10_000
 
 
 def _minutes(ms: int) -> str:
@@ -160,11 +167,13 @@ class IdleLock(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.lock)
+        self._rearm = QTimer(self)
+        self._rearm.setSingleShot(True)
+        self._rearm.timeout.connect(self._watch_input)
+        self._watching = False
         self.set_timeout_ms(timeout_ms or accounts.SecuritySettings().idle_lock_minutes * 60000)
         window.installEventFilter(self)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._watch_input()
         if timeout_ms is None:
             self.load_settings()
 
@@ -193,11 +202,27 @@ class IdleLock(QObject):
             self.timer.start()
 
     # -- noticing input -------------------------------------------------------------------
+    def _watch_input(self) -> None:
+        """Put the application-wide filter back (input may have come while it was away)."""
+        app = QApplication.instance()
+        if app is not None and not self._watching:
+            app.installEventFilter(self)
+            self._watching = True
+        self.restart()
+
+    def _seen_input(self) -> None:
+        self.timer.start()
+        app = QApplication.instance()
+        if app is not None and self._watching:
+            app.removeEventFilter(self)
+            self._watching = False
+            self._rearm.start(min(MAX_REARM_MS, max(1, self.timeout_ms // 4)))
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if watched is self.window and event.type() == QEvent.Type.Resize and self._locked:
             self.screen.setGeometry(self.window.rect())
         elif event.type() in ACTIVITY and not self._locked:
-            self.timer.start()
+            self._seen_input()
         return False
 
     @property

@@ -46,6 +46,7 @@ from ..services.permissions import Permission, allowed
 from ..services.rounds_core import RoundSummary, list_rounds
 from ..vocabulary import AuditStatus
 from .context import ShellContext
+from .deferred import DeferredReload
 from .runner import TaskHandle, touches
 from .verify_dialog import verify_pdf_file
 from .widgets import heading, paragraph
@@ -215,6 +216,7 @@ class ReportsView(QWidget):
         self.named.toggled.connect(self._update)
         self.pack_choice.toggled.connect(self._update)
         self.round_box.currentIndexChanged.connect(self._fill_audits)
+        self.deferred = DeferredReload(self, self.reload)  # hidden: reload when shown again
         context.runner.data_changed.connect(self._on_data_changed)
         self._set_running(False)
         self.reload()
@@ -228,6 +230,7 @@ class ReportsView(QWidget):
 
     # -- loading ------------------------------------------------------------------------
     def reload(self) -> None:
+        self.deferred.cancel()
         db, actor = self.context.db, self.context.user
         if actor is None:
             self._loaded(([], []))
@@ -263,8 +266,10 @@ class ReportsView(QWidget):
         self._update()
 
     def _on_data_changed(self, changes: frozenset[str]) -> None:
-        if touches(changes, "session", "audit", "round", "audit_round", "sign_off"):
-            self.reload()
+        if "session" in changes:
+            self.reload()  # someone signed in or out: nothing of the last user's stays
+        elif touches(changes, "audit", "round", "audit_round", "sign_off"):
+            self.deferred.request()  # not on every autosave while another area is open
 
     def current_round(self) -> RoundSummary | None:
         index = self.round_box.currentIndex()

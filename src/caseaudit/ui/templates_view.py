@@ -28,6 +28,7 @@ from ..services.templates import TemplateSummary, get_definition, list_templates
 from .context import ShellContext
 from .formatting import plural
 from .geometry import remember_splitter
+from .deferred import DeferredReload
 from .runner import touches
 from .templates_model import TemplatesTableModel, definition_html
 from .widgets import EmptyState, ReadOnlyTable, heading
@@ -122,6 +123,7 @@ class TemplatesView(QWidget):
 
         self.search.textChanged.connect(self._filter)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.deferred = DeferredReload(self, self.reload)  # not on every autosave while hidden
         context.runner.data_changed.connect(self._on_data_changed)
         self.reload()
 
@@ -131,6 +133,7 @@ class TemplatesView(QWidget):
         return True
 
     def reload(self) -> None:
+        self.deferred.cancel()
         db = self._context.db
         self._context.runner.run(
             lambda: list_templates(db),
@@ -199,4 +202,4 @@ class TemplatesView(QWidget):
 
     def _on_data_changed(self, changes: frozenset[str]) -> None:
         if touches(changes, *TEMPLATE_ENTITIES):
-            self.reload()
+            self.deferred.request()

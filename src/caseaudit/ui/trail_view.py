@@ -29,6 +29,7 @@ from ..services import trail
 from ..services.trail import TrailEvent, TrailReport
 from .context import ShellContext
 from .formatting import MISSING, format_date, format_time
+from .deferred import DeferredReload
 from .runner import EVERYTHING, touches
 from .widgets import ReadOnlyTable, heading, paragraph
 
@@ -217,10 +218,12 @@ class TrailPanel(QWidget):
         layout.addWidget(self.note)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
+        self.deferred = DeferredReload(self, self.reload)  # not on every autosave while hidden
         context.runner.data_changed.connect(self._on_data_changed)
         self.reload()
 
     def reload(self) -> None:
+        self.deferred.cancel()
         db, actor, audit_id = self.context.db, self.context.user, self.audit_id
         self.context.runner.run(
             lambda: trail.events(db, actor, audit_id=audit_id),
@@ -244,7 +247,7 @@ class TrailPanel(QWidget):
 
     def _on_data_changed(self, changes: frozenset[str]) -> None:
         if touches(changes, *AUDIT_ENTITIES) or EVERYTHING in changes:
-            self.reload()
+            self.deferred.request()
 
 
 class TrailDialog(QDialog):

@@ -5,8 +5,8 @@ it out as UI.md sketches: the case header across the top; the sections with thei
 the overall panel on the left; the current section's questions in the middle (each section's
 page is built the first time it is shown, so a long template opens quickly); the guidance for
 the focused question on the right; the audit's actions and sign-off history below. The other
-pages are then built a few questions at a time while the program is idle, so moving on only
-paints. Every change
+pages are then readied while the program is idle (``page_warmer``), so moving on only paints;
+the keyboard focus is followed by ``field_focus`` (no event filter on every field). Every change
 is saved as it is made (``autosave``), and each committed save updates the engine's view of the
 audit: which conditional questions apply, timescale sentences, section progress, the suggested
 grade and every cap. The form's commands (raise an action, "Child may be at risk now", sign off,
@@ -21,7 +21,7 @@ import gc
 import time
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -52,19 +52,17 @@ from .banners import (
     notice,
     read_only_text,
 )
+from .field_focus import FieldFocus
 from .form_commands import FormCommands
 from .guidance_panel import GuidancePanel
 from .history_panel import ActionsPanel, HistoryPanel
 from .overall_panel import OverallPanel
+from .page_warmer import PageWarmer
 from .question_widgets import QuestionWidget
 from .save_ops import SaveOps
 from .section_list import SectionList, SectionListModel, section_progress
 from .section_page import SectionPage
 
-#: After the form is shown, the other sections' pages are built one at a time in idle time.
-WARM_FIRST_MS = 150
-WARM_NEXT_MS = 30
-WARM_QUESTIONS = 3
 #: While saves keep coming back, the engine's latest view is shown at least this often.
 APPLY_AT_LEAST_S = 0.3
 
@@ -93,14 +91,18 @@ class AuditFormView(QWidget):
         self.autosave = Autosaver(context.runner, self)
         self.ops = SaveOps(self)
         self.commands = FormCommands(self)
+        self.field_focus = FieldFocus(self)
         self.autosave.saved.connect(self._saved)
         self.autosave.failed.connect(self._save_failed)
         self.autosave.state_changed.connect(self._show_save_state)
-        self._unbuilt: list[str] = []
+        self._switching = False
         self._applied_at = 0.0
-        self._warm_timer = QTimer(self)
-        self._warm_timer.setSingleShot(True)
-        self._warm_timer.timeout.connect(self._build_next_page)
+        self.warmer = PageWarmer(
+            self,
+            lambda: self.stack if self.body is not None else None,
+            lambda section_id: self._new_page(section_id, build_now=False),
+            self.pages,
+        )
         self.loading = QLabel("Opening the audit…", self)
         self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout = QVBoxLayout(self)
@@ -148,26 +150,9 @@ class AuditFormView(QWidget):
         # form) is left out of Python's full garbage collections: one of those can pause the
         # window for 50-100 ms. ``release`` hands it back when the audit is closed.
         gc.freeze()
-        self._unbuilt = [sid for sid in sections if sid not in self.pages]
-        self._warm_timer.start(WARM_FIRST_MS)  # the other pages, a few questions at a time
+        self.warmer.start([sid for sid in sections if sid != self.current_section()])
         self.loaded.emit()
         self.commands_changed.emit()
-
-    def _build_next_page(self) -> None:
-        """Build a few more questions of the next page in idle time (moving there only paints)."""
-        while (
-            self._unbuilt
-            and self._unbuilt[0] in self.pages
-            and self.pages[self._unbuilt[0]].complete
-        ):
-            self._unbuilt.pop(0)
-        if self.body is None or not self._unbuilt or not self.isVisible():
-            return  # a hidden form carries on when it is shown again (showEvent)
-        page = self._new_page(self._unbuilt[0], build_now=False)
-        if page.build_some(WARM_QUESTIONS):
-            self._unbuilt.pop(0)
-        if self._unbuilt:
-            self._warm_timer.start(WARM_NEXT_MS)
 
     def _build(self, form: AuditForm) -> QWidget:
         body = QWidget(self)
@@ -178,7 +163,7 @@ class AuditFormView(QWidget):
         self.section_list.selectionModel().currentChanged.connect(
             lambda index, _old: (
                 self.show_section(self.section_model.section_ids[index.row()])
-                if index.isValid()
+                if index.isValid() and not self._switching
                 else None
             )
         )
@@ -285,7 +270,11 @@ class AuditFormView(QWidget):
     def show_section(self, section_id: str, *, focus: bool = True) -> SectionPage:
         page = self.page(section_id)
         self.stack.setCurrentWidget(page)
-        self.section_list.select_section(section_id)
+        self._switching = True  # the list follows; its signal must not show the section again
+        try:
+            self.section_list.select_section(section_id)
+        finally:
+            self._switching = False
         self._tab_order(page)
         if focus:
             page.first_field().setFocus(Qt.FocusReason.OtherFocusReason)
@@ -294,8 +283,7 @@ class AuditFormView(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
-        if self._unbuilt and not self._warm_timer.isActive():
-            self._warm_timer.start(WARM_FIRST_MS)
+        self.warmer.resume()
 
     def focus_first_field(self) -> None:
         """Put the focus on the current section's first answer (once the form is shown)."""
@@ -403,7 +391,7 @@ class AuditFormView(QWidget):
 
     def release(self) -> None:
         """The audit is being closed: let the garbage collector see everything again."""
-        self._warm_timer.stop()
+        self.warmer.stop()
         gc.unfreeze()
 
     def focused_inside(self) -> bool:

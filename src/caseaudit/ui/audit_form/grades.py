@@ -3,8 +3,9 @@
 ``grade_text`` writes a grade as its short form and label ("RI · Requires improvement" on the
 Ofsted SIF scale, "3 · 3 Adequate" reads badly so the 2009 scale shows only its label);
 ``grade_icon`` is a small coloured disc carrying the same letter, so the colour is a help and
-never the only sign; ``GradeCombo`` is the picker used for section and overall grades, with
-"Not graded yet" first (its data is 0, never ``None``: see ``answer_controls``).
+never the only sign (each is drawn once and reused); ``GradeCombo`` is the picker used for
+section and overall grades, with "Not graded yet" first (its data is 0, never ``None``: see
+``answer_controls``).
 """
 
 from __future__ import annotations
@@ -33,8 +34,20 @@ def grade_text(scale: GradeScale, grade: int | None) -> str:
     return label if label.startswith(short) else f"{short} · {label}"
 
 
+#: Icons already drawn, by (letter, grade, size): drawn once, not for every page and save.
+_ICONS: dict[tuple[str, int, int], QIcon] = {}
+
+
 def grade_icon(scale: GradeScale, grade: int, size: int = 16) -> QIcon:
-    """A disc in the grade's colour with its letter in white."""
+    """A disc in the grade's colour with its letter in white (drawn once, then reused)."""
+    key = (scale.short(grade), grade, size)
+    icon = _ICONS.get(key)
+    if icon is None:
+        icon = _ICONS[key] = _draw_grade_icon(scale, grade, size)
+    return icon
+
+
+def _draw_grade_icon(scale: GradeScale, grade: int, size: int) -> QIcon:
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)

@@ -112,14 +112,17 @@ class OverallPanel(QGroupBox):
     # -- what the grading says ------------------------------------------------------------
     def apply(self, grading: GradingResult) -> None:
         suggested = grading.suggested_overall
+        changed = suggested != self._suggested_grade or self.suggested_icon.pixmap().isNull()
         self._suggested_grade = suggested
         if suggested is None:
             text = "Suggested: none yet — answer the graded questions and grade the sections."
-            self.suggested_icon.clear()
+            if not self.suggested_icon.pixmap().isNull():
+                self.suggested_icon.clear()
         else:
             text = f"Suggested: {grade_text(self.scale, suggested)}"
-            size = self.fontMetrics().height()
-            self.suggested_icon.setPixmap(grade_icon(self.scale, suggested, size).pixmap(size))
+            if changed:  # a new picture re-lays out the panel: only when the grade changes
+                size = self.fontMetrics().height()
+                self.suggested_icon.setPixmap(grade_icon(self.scale, suggested, size).pixmap(size))
         _set(self.suggested, text, text)
         sentences = [cap.sentence for cap in grading.overall_caps]
         caps = "\n".join(f"Capped because: {s}" for s in sentences)

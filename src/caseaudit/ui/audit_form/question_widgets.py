@@ -6,8 +6,10 @@ sign-off), the evidence note, the computed timescale sentence under a date ("ICP
 days after the strategy discussion — outside 15", marked ✓ or ⚠ as well as coloured) and any
 problem with what was typed. It handles the question's keys wherever focus is inside it: Alt+Y /
 N / P / A (or Alt+1…4) picks an option, Delete clears a choice, Ctrl+Enter starts a new evidence
-line. It says ``changed(question_id, at_once)`` and leaves saving to the form. Every field has
-an accessible name naming the question, and the guidance as its description.
+line (its key filter sits on the focused field only, put there by ``field_focus``, which also
+emits ``focused`` and ``left_field``). It says ``changed(question_id, at_once)`` and leaves
+saving to the form. Every field has an accessible name naming the question, and the guidance as
+its description.
 """
 
 from __future__ import annotations
@@ -139,7 +141,6 @@ class QuestionWidget(QFrame):
         description = _short(question.guidance) if question.guidance else question.text
         for widget in self.focus_widgets(all_fields=True):
             widget.setAccessibleDescription(description)
-            widget.installEventFilter(self)
         self.control.changed.connect(self._control_changed)
         self.na_reason.textEdited.connect(lambda _t: self.changed.emit(question.id, 0))
         if self.evidence_edit is not None and not read_only:
@@ -164,6 +165,10 @@ class QuestionWidget(QFrame):
         if self.evidence_edit is not None:
             widgets.append(self.evidence_edit)
         return widgets
+
+    def owns_field(self, widget: QWidget) -> bool:
+        """Whether ``widget`` is one of this question's fields."""
+        return any(widget is field for field in self.focus_widgets(all_fields=True))
 
     def first_focus(self) -> QWidget:
         buttons = [w for w in self.control.focus_widgets() if isinstance(w, QAbstractButton)]
@@ -211,12 +216,8 @@ class QuestionWidget(QFrame):
             self.na_reason.setVisible(shown)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        kind = event.type()
-        if kind == QEvent.Type.FocusIn:
-            self.focused.emit(self.question.id)
-        elif kind == QEvent.Type.FocusOut:
-            self.left_field.emit(self.question.id)
-        elif kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+        kind = event.type()  # the focused field's events only (see ``field_focus``)
+        if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
             assert isinstance(event, QKeyEvent)
             handled = self._key(event, press=kind == QEvent.Type.KeyPress, watched=watched)
             if handled:

@@ -3,15 +3,17 @@
 ``SectionPage`` lays out the section's questions in template order (numbered "3.1", "3.2", …;
 all at once, or a few at a time while the program is idle, ``build_some``),
 then the section grade (with the engine's suggestion and any cap on the section, in words) and
-an optional commentary. Questions whose condition is not met are hidden and skipped by Tab; they
-appear as soon as an answer makes them apply (``apply`` after each save). Tab order is reading
+an optional commentary; a page built in idle time is also laid out and drawn once off screen
+(``prepare``), so that moving to it only paints. Questions whose condition is not met are
+hidden and skipped by Tab; they appear as soon as an answer makes them apply (``apply`` after
+each save). Tab order is reading
 order: the questions, then the grade, then the commentary. A signed audit's page shows the same
 things in read-only fields that stay focusable. The page only reports changes; the form saves.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -123,6 +125,9 @@ class SectionPage(QScrollArea):
         layout.addWidget(self.commentary)
         layout.addStretch(1)
         self._grading = form.grading
+        #: Whether the page has been laid out and drawn once off screen (``prepare``).
+        self.prepared = False
+        self._laid_out = False
         if build_now:
             self.build_all()
 
@@ -164,6 +169,24 @@ class SectionPage(QScrollArea):
         if added:
             self.apply(self._grading)
         return self.complete
+
+    def prepare(self, geometry: QRect) -> bool:
+        """One step of readying the hidden page at ``geometry`` off screen; True when ready.
+
+        Showing a page the first time lays out and draws every field of it. Done here instead,
+        in two short steps while the program is idle (lay it out, then draw it once), moving
+        to the section later only paints.
+        """
+        if self.isVisible() or not geometry.isValid():
+            self.prepared = True
+        elif not self._laid_out:
+            self.setGeometry(geometry)
+            self.grab(QRect(0, 0, 1, 1))  # drawing a hidden widget lays it out first
+            self._laid_out = True
+        else:
+            self.grab()  # text layouts and the style's caches are ready for the first paint
+            self.prepared = True
+        return self.prepared
 
     def apply(self, grading: GradingResult) -> None:
         """Show what the latest grading says: which questions apply, timescales, suggestion."""
