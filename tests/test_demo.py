@@ -37,6 +37,7 @@ from caseaudit.models import (
 )
 from caseaudit.services.demo import (
     DEMO_CREDENTIALS,
+    DEMO_PASSPHRASE,
     Cancelled,
     DemoSummary,
     build_demo,
@@ -332,14 +333,17 @@ def test_cli_builds_refuses_and_forces(tmp_path, capsys):
     )
     out = capsys.readouterr()
     assert "200 children" in out.out and "demo-auditor" in out.out and "%" in out.err
+    assert DEMO_PASSPHRASE in out.out and "never put real children's data" in out.out
     path = tmp_path / "demo.sqlite"
-    assert path.exists()
+    assert path.read_bytes()[:16] != b"SQLite format 3\x00"  # encrypted, like every new database
+    assert main(["--data-dir", str(tmp_path), "db", "info"]) == 0  # opens with no passphrase
+    assert "encrypted SQLite" in capsys.readouterr().out
     assert main(["--data-dir", str(tmp_path), "demo", "--scale", "200"]) == 1
     assert "already holds data" in capsys.readouterr().err
     assert (
         main(["--data-dir", str(tmp_path), "demo", "--scale", "120", "--no-audits", "--force"]) == 0
     )
-    db = open_database(path)
+    db = open_database(path, passphrase=DEMO_PASSPHRASE)
     try:
         with db.session() as s:
             assert s.scalar(select(func.count()).select_from(Child)) == 120
@@ -380,10 +384,16 @@ def test_ensure_demo_database_builds_once_and_atomically(tmp_path):
     stamp = path.stat().st_mtime_ns
     assert ensure_demo_database(tmp_path, scale=100) == path
     assert path.stat().st_mtime_ns == stamp
-    db = open_database(path)
+    assert path.read_bytes()[:16] != b"SQLite format 3\x00"
+    db = open_database(path, passphrase=DEMO_PASSPHRASE)
     try:
         with db.session() as s:
             assert s.scalar(select(func.count()).select_from(Child)) == 100
         assert "organisation" in inspect(db.engine).get_table_names()
     finally:
         db.close()
+
+
+def test_ensure_demo_database_can_still_build_a_plain_file(tmp_path):
+    path = ensure_demo_database(tmp_path, scale=30, passphrase=None)
+    assert path.read_bytes()[:16] == b"SQLite format 3\x00"

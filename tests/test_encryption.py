@@ -194,3 +194,155 @@ def test_cli_creates_encrypted_and_changes_the_passphrase(tmp_path, capsys, monk
     assert "passphrase for" in capsys.readouterr().err
     assert main([*base, "--passphrase-file", str(new), "trail", "verify"]) == 0
     assert "intact: 2 entries" in capsys.readouterr().out
+
+
+# -- the OS key store (keyring), opt-in ------------------------------------------------------
+class DictKeyring:
+    """A real ``keyring`` backend that keeps passwords in a dict (installed per test)."""
+
+    @staticmethod
+    def make():  # noqa: ANN205
+        from keyring.backend import KeyringBackend
+        from keyring.errors import PasswordDeleteError
+
+        class _Backend(KeyringBackend):
+            priority = 1
+
+            def __init__(self) -> None:
+                super().__init__()
+                self.kept: dict[tuple[str, str], str] = {}
+
+            def get_password(self, service, username):  # noqa: ANN001, ANN202
+                return self.kept.get((service, username))
+
+            def set_password(self, service, username, password):  # noqa: ANN001, ANN202
+                self.kept[(service, username)] = password
+
+            def delete_password(self, service, username):  # noqa: ANN001, ANN202
+                if self.kept.pop((service, username), None) is None:
+                    raise PasswordDeleteError("not kept")
+
+        return _Backend()
+
+
+@pytest.fixture
+def os_keyring():
+    import keyring
+
+    previous = keyring.get_keyring()
+    backend = DictKeyring.make()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring():
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+def _cli(path, *args, passphrase_file=None):  # noqa: ANN001, ANN202
+    from caseaudit.cli import main
+
+    pre = ["--db", str(path)]
+    if passphrase_file is not None:
+        pre += ["--passphrase-file", str(passphrase_file)]
+    return main([*pre, *args])
+
+
+def test_remember_key_keeps_the_key_not_the_passphrase(tmp_path, os_keyring, capsys, monkeypatch):
+    monkeypatch.delenv("CASEAUDIT_PASSPHRASE", raising=False)
+    path, secret = tmp_path / "kept.sqlite", tmp_path / "p.txt"
+    secret.write_text(PASSPHRASE)
+    assert _cli(path, "--remember-key", "db", "create", passphrase_file=secret) == 0
+    kept = os_keyring.kept[("caseaudit", encryption.database_id(path))]
+    assert encryption.is_raw_key(kept) and PASSPHRASE not in kept
+    assert encryption.can_open(path, kept)
+    capsys.readouterr()
+    assert _cli(path, "db", "info") == 0  # no passphrase needed now
+    assert "encrypted SQLite" in capsys.readouterr().out
+    assert _cli(path, "db", "forget-key") == 0
+    assert "Forgot the key" in capsys.readouterr().out and not os_keyring.kept
+    assert _cli(path, "db", "info") == 1
+    assert "is encrypted" in capsys.readouterr().err
+    assert _cli(path, "db", "forget-key") == 0
+    assert "No key was kept" in capsys.readouterr().out
+    # Remembering when opening an existing file works too.
+    assert _cli(path, "--remember-key", "db", "info", passphrase_file=secret) == 0
+    assert os_keyring.kept[("caseaudit", encryption.database_id(path))] == kept
+
+
+def test_an_unusable_key_store_is_a_clear_message_not_a_crash(
+    tmp_path, no_keyring, capsys, monkeypatch
+):
+    from caseaudit.services.keystore import KeyStoreUnavailable, OsKeyStore
+
+    monkeypatch.delenv("CASEAUDIT_PASSPHRASE", raising=False)
+    path, secret = tmp_path / "nostore.sqlite", tmp_path / "p.txt"
+    secret.write_text(PASSPHRASE)
+    assert _cli(path, "--remember-key", "db", "create", passphrase_file=secret) == 0
+    captured = capsys.readouterr()
+    assert "Created an encrypted database" in captured.out
+    assert "no usable key store" in captured.err and "asked for each time" in captured.err
+    assert _cli(path, "db", "info") == 1  # falls back to needing the passphrase
+    err = capsys.readouterr().err
+    assert "is encrypted" in err and "Traceback" not in err
+    assert _cli(path, "db", "info", passphrase_file=secret) == 0
+    assert _cli(path, "db", "forget-key") == 1
+    assert "no usable key store" in capsys.readouterr().err
+    store = OsKeyStore()
+    assert store.get("anything") is None and store.problem
+    with pytest.raises(KeyStoreUnavailable, match="no usable key store"):
+        store.put("anything", "x'00'")
+
+
+def test_a_stale_kept_key_falls_back_to_the_passphrase(tmp_path, os_keyring):
+    from caseaudit.services.keystore import OsKeyStore
+    from caseaudit.services.opening import open_for_use
+
+    path = tmp_path / "stale.sqlite"
+    encryption.create_encrypted_database(path, PASSPHRASE).close()
+    OsKeyStore().put(encryption.database_id(path), "x'" + "00" * 32 + "'")
+    notices: list[str] = []
+    with pytest.raises(WrongPassphrase, match="is encrypted"):
+        open_for_use(path, key_store=OsKeyStore(), notice=notices.append)
+    assert "no longer opens it" in notices[0]
+    open_for_use(path, key_store=OsKeyStore(), ask=lambda: PASSPHRASE).close()
+
+
+# -- reports and exports from an encrypted database -----------------------------------------
+def test_reports_and_exports_work_on_an_encrypted_database(tmp_path, monkeypatch, capsys):
+    from caseaudit.cli import main
+    from caseaudit.reports.sample_round import PASSWORD, build_sample_round
+
+    path, secret = tmp_path / "round.sqlite", tmp_path / "p.txt"
+    secret.write_text(PASSPHRASE)
+    db = encryption.create_encrypted_database(path, PASSPHRASE)
+    try:
+        found = build_sample_round(db, audits=3, previous=())
+    finally:
+        db.close()
+    monkeypatch.setenv("CASEAUDIT_PASSWORD", PASSWORD)
+    monkeypatch.delenv("CASEAUDIT_USER", raising=False)
+    monkeypatch.delenv("CASEAUDIT_PASSPHRASE", raising=False)
+    base = ["--db", str(path), "--passphrase-file", str(secret), "--data-dir", str(tmp_path / "d")]
+    base += ["--user", found.qa_username]
+    pdf = tmp_path / "audit.pdf"
+    audit = ["report", "audit", str(found.audit_ids[0]), "--out", str(pdf), "--no-sign"]
+    assert main([*base, *audit]) == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    folder = tmp_path / "csv"
+    assert (
+        main([*base, "export", str(found.round_id), "--format", "csv", "--out", str(folder)]) == 0
+    )
+    assert len(list(folder.glob("*.csv"))) == 5
+    assert path.read_bytes()[:16] != b"SQLite format 3\x00"
+    capsys.readouterr()
+    assert main(["--db", str(path), *base[4:], *audit]) == 1  # without the passphrase: refused
+    assert "is encrypted" in capsys.readouterr().err

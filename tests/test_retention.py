@@ -22,6 +22,8 @@ from caseaudit.models import (
 from caseaudit.services import accounts, retention, trail
 from caseaudit.vocabulary import CaseStatus, PathwayStage, UserRole
 
+pytest_plugins = ("tests.workbench_fixtures",)
+
 TODAY = date(2026, 11, 22)
 LONG_AGO = date(2018, 3, 1)
 RECENT = date(2024, 6, 1)
@@ -87,7 +89,8 @@ def test_preview_then_purge_blanks_only_long_closed_identities(council):
         assert _identity(db, key).given_name == given
     assert (entry.entity, entry.operation, entry.user_id) == ("retention", "purge", admin.id)
     assert entry.after == {
-        "years": 6, "cutoff": "2020-11-22", "children": 1, "related_people": 1, "case_files": 2
+        "years": 6, "cutoff": "2020-11-22", "children": 1, "related_people": 1, "case_files": 2,
+        "audits": 0, "free_text_fields_redacted": 0,
     }  # fmt: skip
     assert "Peregrine" not in json.dumps([entry.before, entry.after])
     assert retention.preview_purge(db, admin, 6, today=TODAY).children == 0
@@ -162,3 +165,66 @@ def test_cli_preview_and_purge(sqlite_database, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "Purged 1 identities" in out and "Peregrine" not in out
     assert _identity(db, "C-1").given_name == ""
+
+
+def test_purge_takes_the_childs_names_out_of_audit_free_text(workbench_db):
+    """Evidence, rationale and the signed copy lose the child's and family's names; the trail
+    records each redaction and still verifies; the audit's grades stay."""
+    from faker import Faker
+
+    from caseaudit.models import Answer, Audit, SignOff
+    from caseaudit.services import audits, signoff
+    from caseaudit.vocabulary import AuditStatus
+
+    from .workbench_helpers import PASSWORDS, audit_with_status, complete_with_services, sign_in_as
+
+    db = workbench_db
+    fake = Faker("en_GB")
+    fake.seed_instance(7)
+    given, family, sibling = "Zephyrine", fake.last_name() + "-Tollemache", "Barnaby Quenby"
+    user = sign_in_as(db, "auditor")
+    admin = sign_in_as(db, "admin")
+    audit_id = audit_with_status(db, user, AuditStatus.NOT_STARTED, AuditStatus.IN_PROGRESS)
+    with db.session() as s:
+        child_id = s.scalar(
+            select(CaseFile.child_id).join(Audit, Audit.case_file_id == CaseFile.id)
+            .where(Audit.id == audit_id)
+        )  # fmt: skip
+        identity = s.get(ChildIdentity, child_id)
+        identity.given_name, identity.family_name = given, family
+        s.add(RelatedPerson(child_id=child_id, name=sibling, relationship_to_child="sibling"))
+        for case in s.scalars(select(CaseFile).where(CaseFile.child_id == child_id)):
+            case.status, case.closed_on = CaseStatus.CLOSED, LONG_AGO
+    complete_with_services(db, user, audit_id)
+    note = f"Visited {given}; {given}'s brother {sibling} was present. {family} family agreed."
+    form = audits.open_audit(db, user, audit_id)
+    question_id, answer = next(iter(form.answers.items()))
+    audits.save_answer(db, user, audit_id, question_id, answer.value, evidence=note)
+    signoff.sign_off(db, user, audit_id, PASSWORDS["auditor"])
+    grades_before = audits.open_audit(db, user, audit_id).grading.suggested_overall
+
+    preview = retention.preview_purge(db, admin, 5, today=TODAY)
+    assert preview.audits >= 1
+    done = retention.purge(db, admin, 5, expected=preview, today=TODAY)
+    assert done.redacted_fields >= 2  # the evidence and its copy in the signed content
+
+    with db.session() as s:
+        evidence = s.scalar(
+            select(Answer.evidence).where(
+                Answer.audit_id == audit_id, Answer.question_id == question_id
+            )
+        )
+        signed = s.scalars(select(SignOff).where(SignOff.audit_id == audit_id)).all()
+        operations = s.scalars(
+            select(ChangeLogEntry.operation).where(ChangeLogEntry.operation == "retention_redact")
+        ).all()
+    assert evidence.startswith("Visited [name]; [name] brother [name] was present.")
+    for word in (given, family, "Quenby", "Barnaby"):
+        assert word not in evidence
+        assert word not in json.dumps([r.content for r in signed])
+    assert operations  # every redacted logged record is on the trail
+    report = trail.verify(db)
+    assert report.ok, report.reason
+    (sign,) = [r for r in signed if r.kind == "sign_off"]
+    assert signoff.signed_content(db, audit_id, sign.id)  # the recomputed hash checks out
+    assert audits.open_audit(db, user, audit_id).grading.suggested_overall == grades_before

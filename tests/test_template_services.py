@@ -225,7 +225,7 @@ def test_cli_validate_prints_every_problem_and_fails(tmp_path, capsys):
 def test_cli_list_and_import(tmp_path, capsys, monkeypatch, builtins):
     monkeypatch.setattr(paths, "builtin_templates_dir", lambda: builtins)
     db = str(tmp_path / "cli.sqlite")
-    assert main(["--db", db, "templates", "list"]) == 0
+    assert main(["--db", db, "--unencrypted", "testing", "templates", "list"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].split()[:3] == ["Title", "Id", "Version"]
     assert "cp-visits-test" in out and "lac-review-2009-test" in out and "built-in" in out

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from caseaudit import __version__, paths
 from caseaudit.db import open_database
 from caseaudit.errors import DatabaseTooNew, ValidationError
+from caseaudit.services.demo_accounts import DEMO_PASSPHRASE
 from caseaudit.ui.actions import MENUS, ActionId
 from caseaudit.ui.errors import build_error_dialog, describe_for_log
 from caseaudit.ui.first_run import CANCELLED_QUIT
@@ -38,6 +39,7 @@ pytest_plugins = ("tests.shell_fixtures",)
 pytestmark = pytest.mark.gui
 
 ROOT = Path(__file__).resolve().parents[1]
+PASSPHRASE = "amber kettle harbour lantern"
 
 
 # -- the window ------------------------------------------------------------------------------
@@ -45,6 +47,7 @@ def test_window_opens_on_a_database(make_window, cases_db, runner_errors):
     window = make_window(cases_db)
     assert window.current_area is Area.CASES
     assert window.status.database.text() == f"SQLite {cases_db.path.name}"
+    assert not window.status.not_encrypted.isHidden()  # a plain file says so
     assert str(cases_db.path) in window.status.database.toolTip()
     assert window.status.is_demo_shown
     assert window.status.demo_badge.text() == "DEMO DATA"
@@ -314,9 +317,15 @@ def startup(qtbot, tmp_path, isolated_settings):
     made: list[Startup] = []
     reports = Reports()
 
-    def build(db: str | None = None, *, synchronous: bool = True, passphrase_file=None):
+    def build(
+        db: str | None = None, *, synchronous: bool = True, passphrase_file=None, unencrypted=None
+    ):
         args = argparse.Namespace(
-            data_dir=str(tmp_path / "data"), db=db, passphrase_file=passphrase_file, verbose=False
+            data_dir=str(tmp_path / "data"),
+            db=db,
+            passphrase_file=passphrase_file,
+            unencrypted=unencrypted,
+            verbose=False,
         )
         runner = Runner(synchronous=synchronous)
         starter = Startup(args, runner, ask=reports.ask, report=reports.report)
@@ -351,9 +360,21 @@ def test_startup_opens_the_named_database(startup, cases_db):
 
 
 def test_a_new_database_gets_the_builtin_templates_after_the_window_shows(startup, tmp_path):
-    starter = startup(str(tmp_path / "fresh.sqlite"))
-    starter.start()
+    path = tmp_path / "fresh.sqlite"
+    starter = startup(str(path))
+    starter.start()  # the file does not exist: new databases are encrypted, so we are asked
+    dialog = starter.new_database_dialog
+    assert dialog is not None and dialog.isVisible() and dialog.path.text() == str(path)
+    assert starter.window is None and not path.exists()
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.repeat.setText(PASSPHRASE)
+    dialog.create_button.click()
     window = shown(starter)
+    assert path.read_bytes()[:16] != b"SQLite format 3\x00"
+    assert window.status.database.text() == "Encrypted SQLite fresh.sqlite"
+    assert window.status.not_encrypted.isHidden()
+    assert startup.reports.asked == []  # the new key was handed over, not asked for again
+    assert window.sign_in_gate.page.first_admin  # no users yet: create the administrator
     assert not window.status.is_demo_shown
     assert int(window.rail.count_text(Area.TEMPLATES)) >= 3  # added, then announced
     templates = window.show_area(Area.TEMPLATES)
@@ -384,6 +405,11 @@ def test_first_run_builds_the_demo(startup, qtbot, monkeypatch):
     assert paths.demo_database_path(starter.data_dir).exists()
     assert window.context.overview.is_demo and window.context.overview.case_file_count == 60
     assert starter.first_run is not None and starter.first_run.bar.value() == 1000
+    demo_file = paths.demo_database_path(starter.data_dir)
+    assert demo_file.read_bytes()[:16] != b"SQLite format 3\x00"  # encrypted, opened unasked
+    assert window.context.db.kind == "sqlcipher" and startup.reports.asked == []
+    note = window.sign_in_gate.page.demo_file_note.text()
+    assert DEMO_PASSPHRASE in note and "never hold real children's data" in note
     assert startup.reports.errors == []
 
 
@@ -414,6 +440,7 @@ def test_encrypted_database_asks_for_its_passphrase(startup, tmp_path):
     window = shown(starter)
     assert startup.reports.asked == [("secret.sqlite", False), ("secret.sqlite", True)]
     assert window.status.database.text() == "Encrypted SQLite secret.sqlite"
+    assert window.status.not_encrypted.isHidden()
     assert startup.reports.errors == []
 
 
@@ -507,3 +534,91 @@ def test_program_starts_and_shows_its_window(tmp_path, cases_db):
     assert "caseaudit: main window shown" in done.stdout
     log_file = tmp_path / "state" / "caseaudit" / "log" / "caseaudit.log"
     assert "caseaudit 0.1.0 starting" in log_file.read_text()
+
+
+# -- File → New database… -----------------------------------------------------------------------
+def test_file_new_database_creates_an_encrypted_file_and_opens_it(startup, cases_db, qtbot):
+    from caseaudit.ui.new_database_dialog import TEXT, NewDatabaseDialog
+
+    starter = startup(str(cases_db.path))
+    starter.start()
+    first = shown(starter)
+    action = first.actions[ActionId.NEW_DATABASE]
+    assert action.isEnabled()  # before anyone signs in: it shows no data
+    action.trigger()
+    dialog = first.findChild(NewDatabaseDialog)
+    assert dialog is not None and dialog.isVisible()
+    target = cases_db.path.with_name("council.sqlite")
+    dialog.path.setText(str(target))
+    dialog.passphrase.setText("short")
+    assert "at least 10 characters" in dialog.strength.text()  # the rule, shown as typed
+    dialog.create_button.click()
+    assert dialog.problem.isVisible() and not target.exists()
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.repeat.setText(PASSPHRASE + "x")
+    assert dialog.strength.text() == TEXT["different"]
+    dialog.repeat.setText(PASSPHRASE)
+    assert dialog.strength.text() == TEXT["strong"]
+    assert dialog.reason.isHidden()
+    dialog.create_button.click()
+    second = shown(starter)
+    assert second is not first
+    assert target.read_bytes()[:16] != b"SQLite format 3\x00"
+    assert second.context.db.kind == "sqlcipher" and second.context.db.path == target.resolve()
+    assert second.sign_in_gate.page.first_admin
+    assert startup.reports.errors == [] and startup.reports.asked == []
+
+
+def test_new_database_left_unencrypted_needs_a_reason(qtbot, tmp_path, caplog):
+    import logging
+
+    from caseaudit.ui.new_database_dialog import TEXT, NewDatabaseDialog
+
+    target = tmp_path / "testing.sqlite"
+    dialog = NewDatabaseDialog(Runner(synchronous=True), target)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    created: list[str] = []
+    dialog.created.connect(created.append)
+    assert dialog.reason.isHidden()
+    dialog.unencrypted.setChecked(True)
+    assert dialog.reason.isVisible() and not dialog.passphrase.isEnabled()
+    dialog.create_button.click()
+    assert dialog.problem.text() == TEXT["no_reason"] and not target.exists()
+    dialog.reason.setText("trying the importer with invented data")
+    with caplog.at_level(logging.WARNING):
+        dialog.create_button.click()
+    assert created == [str(target)]
+    assert target.read_bytes()[:16] == b"SQLite format 3\x00"
+    assert "UNENCRYPTED" in caplog.text and "invented data" in caplog.text
+
+
+def test_remember_on_this_computer_keeps_the_key_in_the_os_store(startup, tmp_path, qtbot):
+    import keyring
+
+    from caseaudit.services.encryption import create_encrypted_database, database_id
+    from caseaudit.ui.passphrase_dialog import Passphrase, PassphraseDialog
+
+    from .test_encryption import DictKeyring
+
+    dialog = PassphraseDialog("kept.sqlite")
+    qtbot.addWidget(dialog)
+    assert "Remember on this computer" in dialog.remember.text().replace("&", "")
+    previous = keyring.get_keyring()
+    backend = DictKeyring.make()
+    keyring.set_keyring(backend)
+    try:
+        target = tmp_path / "kept.sqlite"
+        create_encrypted_database(target, PASSPHRASE).close()
+        starter = startup(str(target))
+        startup.reports.answers = [Passphrase.answer(PASSPHRASE, True)]
+        starter.start()
+        shown(starter).close()
+        kept = backend.kept[("caseaudit", database_id(target))]
+        assert PASSPHRASE not in kept
+        again = startup(str(target))
+        again.start()
+        assert shown(again).context.db.kind == "sqlcipher"
+        assert startup.reports.asked == [("kept.sqlite", False)]  # asked the first time only
+    finally:
+        keyring.set_keyring(previous)

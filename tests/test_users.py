@@ -41,3 +41,33 @@ def test_refusals_list_every_problem(database):
     with pytest.raises(ValidationError) as duplicate:
         make_user(database, "DUP", "", UserRole.AUDITOR, "password two")
     assert any("'dup'" in problem for problem in duplicate.value.problems)
+
+
+def test_the_user_list_is_for_administrators_only(sqlite_database):
+    from caseaudit.errors import PermissionDenied
+    from caseaudit.services.accounts import users_for
+
+    admin = make_user(sqlite_database, "admin", "Admin", UserRole.ADMINISTRATOR, "admin password")
+    auditor = make_user(sqlite_database, "aud", "Aud", UserRole.AUDITOR, "auditor password")
+    assert [u.username for u in users_for(sqlite_database, admin)] == ["admin", "aud"]
+    for who in (auditor, None):
+        with pytest.raises(PermissionDenied, match="manage users"):
+            users_for(sqlite_database, who)
+
+
+def test_the_cli_user_list_needs_a_signed_in_administrator(sqlite_database, monkeypatch, capsys):
+    from caseaudit.cli import main
+
+    make_user(sqlite_database, "admin", "Admin", UserRole.ADMINISTRATOR, "admin password")
+    make_user(sqlite_database, "aud", "Aud", UserRole.AUDITOR, "auditor password")
+    db = str(sqlite_database.path)
+    sqlite_database.close()
+    monkeypatch.delenv("CASEAUDIT_USER", raising=False)
+    assert main(["--db", db, "users", "list"]) != 0
+    assert "needs a user" in capsys.readouterr().err
+    monkeypatch.setenv("CASEAUDIT_PASSWORD", "auditor password")
+    assert main(["--db", db, "--user", "aud", "users", "list"]) == 3
+    assert "may not manage users" in capsys.readouterr().err
+    monkeypatch.setenv("CASEAUDIT_PASSWORD", "admin password")
+    assert main(["--db", db, "--user", "admin", "users", "list"]) == 0
+    assert "aud" in capsys.readouterr().out

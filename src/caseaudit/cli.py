@@ -15,7 +15,8 @@ import importlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__, paths
@@ -64,6 +65,18 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         help="read the passphrase of an encrypted database from FILE (or set CASEAUDIT_PASSPHRASE)",
     )
     parser.add_argument(
+        "--unencrypted",
+        metavar="REASON",
+        help="create a new local database WITHOUT encryption, for testing only; the reason is "
+        "logged (a new database is otherwise encrypted and needs a passphrase)",
+    )
+    parser.add_argument(
+        "--remember-key",
+        action="store_true",
+        help="keep the encrypted database's key (never the passphrase) in this computer's key "
+        "store, so it opens without the passphrase (undo with: caseaudit db forget-key)",
+    )
+    parser.add_argument(
         "--user",
         metavar="NAME",
         help="act as this user (password from $CASEAUDIT_PASSWORD or asked for); "
@@ -91,12 +104,69 @@ def database_target(args: argparse.Namespace) -> str:
     return str(paths.demo_database_path(args.data_dir))
 
 
-def open_from_args(args: argparse.Namespace) -> Database:
-    """Open the database the global options name (creating and migrating it if needed), with
-    a backup before any migration and today's rotating backup."""
-    from .services.backup import open_with_backups
+def ask_new_passphrase(path: str) -> str | None:
+    """Ask twice for a new database's passphrase (only when someone is at a terminal)."""
+    if not sys.stdin.isatty():
+        return None
+    first = getpass.getpass(f"Passphrase for the new encrypted database {path}: ")
+    if not first:
+        return None
+    if getpass.getpass("The same passphrase again: ") != first:
+        from .errors import ValidationError
 
-    return open_with_backups(database_target(args), passphrase=passphrase_from(args))
+        raise ValidationError("The two passphrases are not the same. No file was created.")
+    return first
+
+
+def ask_passphrase(path: str) -> str | None:
+    if not sys.stdin.isatty():
+        return None
+    return getpass.getpass(f"Passphrase for {path}: ") or None
+
+
+def _notice(message: str) -> None:
+    print(f"caseaudit: {message}", file=sys.stderr)
+
+
+def open_from_args(
+    args: argparse.Namespace, *, demo: bool = False, direct_key: bool = False
+) -> Database:
+    """Open the database the global options name, with a backup before any migration and
+    today's rotating backup. A missing local file is created encrypted (the passphrase from
+    --passphrase-file, CASEAUDIT_PASSPHRASE or asked for twice), or plain with --unencrypted,
+    or refused; see ``services.opening``. ``demo``: a new file is the demo database.
+    ``direct_key``: when a passphrase is given for a local file, open it with that passphrase
+    alone (argon2id key, no backups, no key store), as the security commands do."""
+    from .services.keystore import OsKeyStore
+    from .services.opening import is_new_file, local_file, open_for_use
+
+    target = database_target(args)
+    if direct_key and (passphrase := passphrase_from(args)):
+        from .db import resolve_url
+        from .services.encryption import open_encrypted_database
+
+        _url, kind, file = resolve_url(target, passphrase)
+        if kind == "sqlcipher" and file is not None:
+            return open_encrypted_database(file, passphrase)
+    path = local_file(target)
+    if not demo and not args.db and path is not None and is_new_file(path):
+        from .errors import NotFound
+
+        raise NotFound(
+            f"There is no demo database in {path.parent} yet. Build it with: caseaudit demo "
+            "(or name another database with --db). Nothing was created."
+        )
+    return open_for_use(
+        target,
+        passphrase_from(args),
+        unencrypted_reason=getattr(args, "unencrypted", None),
+        key_store=OsKeyStore(),
+        remember=bool(getattr(args, "remember_key", False)),
+        demo=demo,
+        ask_new=lambda: ask_new_passphrase(str(path or target)),
+        ask=lambda: ask_passphrase(str(path or target)),
+        notice=_notice,
+    )
 
 
 def actor_from_args(args: argparse.Namespace, db: Database) -> UserInfo:
@@ -113,6 +183,25 @@ def actor_from_args(args: argparse.Namespace, db: Database) -> UserInfo:
     from .services.accounts import sign_in  # the lockout policy applies to the CLI too
 
     return sign_in(db, username, password)
+
+
+@contextmanager
+def opened(args: argparse.Namespace, **open_kwargs: bool) -> Iterator[Database]:
+    """The database the global options name, opened by ``open_from_args(args, **open_kwargs)``
+    and always closed when the block ends, whatever happens in it."""
+    db = open_from_args(args, **open_kwargs)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+@contextmanager
+def signed_in(args: argparse.Namespace, **open_kwargs: bool) -> Iterator[tuple[Database, UserInfo]]:
+    """Open the database as ``opened`` does, then sign in the user named by ``--user`` (see
+    ``actor_from_args``); the database is closed when the block ends, even if sign-in fails."""
+    with opened(args, **open_kwargs) as db:
+        yield db, actor_from_args(args, db)
 
 
 def configure_logging(verbose: bool) -> None:

@@ -22,6 +22,16 @@ class CaseAuditError(Exception):
         return self.message
 
 
+class Cancelled(CaseAuditError):
+    """The work was cancelled at the user's request; nothing was changed.
+
+    Every cancellation (a demo build, an import, a report, a backup, a purge, a trail check) is
+    one of these, so ``except Cancelled`` catches them all. The CLI exits with 130, as for Ctrl+C.
+    """
+
+    exit_code = 130
+
+
 class DatabaseError(CaseAuditError):
     """The database could not be opened or used."""
 

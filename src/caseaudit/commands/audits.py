@@ -15,15 +15,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-from collections.abc import Callable
 from typing import Any
 
-from ..cli import actor_from_args, open_from_args
-from ..db import Database
+from ..cli import signed_in
 from ..errors import ValidationError
 from ..services import actions, audits, escalation, signoff
 from ..services.importer_values import parse_date
-from ..services.users import UserInfo
 from ..templating import Question, TemplateDefinition
 from ..vocabulary import ActionStatus, TimescaleBand
 
@@ -104,17 +101,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     verbs.add_parser("owners", help="who can own an action").set_defaults(handler=cmd_owners)
 
 
-def _with_actor(args: argparse.Namespace, work: Callable[[Database, UserInfo], None]) -> int:
-    db = open_from_args(args)
-    try:
-        work(db, actor_from_args(args, db))
-    finally:
-        db.close()
-    return 0
-
-
 def cmd_list(args: argparse.Namespace) -> int:
-    def work(db: Database, actor: UserInfo) -> None:
+    with signed_in(args) as (db, actor):
         rows = audits.my_queue(
             db, actor, everyone=not args.mine, include_closed_rounds=args.all_rounds
         )
@@ -126,8 +114,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                 f"{r.grade_label:<28} {flag}".rstrip()
             )
         print(f"{len(rows)} audit{'s' if len(rows) != 1 else ''}.")
-
-    return _with_actor(args, work)
+    return 0
 
 
 def _answer_text(question: Question, value: Any) -> str:
@@ -141,7 +128,7 @@ def _answer_text(question: Question, value: Any) -> str:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    def work(db: Database, actor: UserInfo) -> None:
+    with signed_in(args) as (db, actor):
         form = audits.open_audit(db, actor, args.audit)
         d, h, g = form.definition, form.header, form.grading
         lock = " (read-only)" if form.read_only else ""
@@ -200,8 +187,7 @@ def cmd_show(args: argparse.Namespace) -> int:
                 f"{what} {h_row.at:%d %b %Y %H:%M} by {h_row.user_name} "
                 f"(sha256 {h_row.content_hash[:12]}){why}"
             )
-
-    return _with_actor(args, work)
+    return 0
 
 
 def parse_answer(definition: TemplateDefinition, question_id: str, text: str) -> Any:
@@ -249,7 +235,7 @@ def _saved(result: audits.SaveResult) -> None:
 
 
 def cmd_answer(args: argparse.Namespace) -> int:
-    def work(db: Database, actor: UserInfo) -> None:
+    with signed_in(args) as (db, actor):
         definition = audits.open_audit(db, actor, args.audit).definition
         value = parse_answer(definition, args.question, args.value)
         _saved(
@@ -263,12 +249,11 @@ def cmd_answer(args: argparse.Namespace) -> int:
                 na_reason=args.na_reason,
             )
         )
-
-    return _with_actor(args, work)
+    return 0
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    def work(db: Database, actor: UserInfo) -> None:
+    with signed_in(args) as (db, actor):
         definition = audits.open_audit(db, actor, args.audit).definition
         grade = _grade(definition, args.grade)
         _saved(
@@ -276,41 +261,37 @@ def cmd_grade(args: argparse.Namespace) -> int:
                 db, actor, args.audit, args.section, grade, commentary=args.commentary
             )
         )
-
-    return _with_actor(args, work)
+    return 0
 
 
 def cmd_overall(args: argparse.Namespace) -> int:
-    def work(db: Database, actor: UserInfo) -> None:
+    with signed_in(args) as (db, actor):
         definition = audits.open_audit(db, actor, args.audit).definition
         grade = _grade(definition, args.grade)
         _saved(audits.set_overall(db, actor, args.audit, grade, args.rationale))
-
-    return _with_actor(args, work)
+    return 0
 
 
 def cmd_concern(args: argparse.Namespace) -> int:
-    def work(db: Database, actor: UserInfo) -> None:
+    with signed_in(args) as (db, actor):
         row = escalation.raise_concern(db, actor, args.audit, args.text, args.manager)
         print(
             f"Safeguarding concern {row.finding_id} recorded at {row.raised_at.astimezone():%H:%M}; "
             f"immediate action {row.action_id} for {row.manager_name}. Sign-off is blocked until "
             "their acknowledgement is recorded (caseaudit audit acknowledge)."
         )
-
-    return _with_actor(args, work)
+    return 0
 
 
 def cmd_acknowledge(args: argparse.Namespace) -> int:
-    def work(db: Database, actor: UserInfo) -> None:
+    with signed_in(args) as (db, actor):
         row = escalation.acknowledge_concern(db, actor, args.concern, args.note)
         print(f"Acknowledgement of concern {row.finding_id} by {row.manager_name} recorded.")
-
-    return _with_actor(args, work)
+    return 0
 
 
 def cmd_sign(args: argparse.Namespace) -> int:
-    def work(db: Database, actor: UserInfo) -> None:
+    with signed_in(args) as (db, actor):
         password = os.environ.get("CASEAUDIT_PASSWORD")
         if password is None:
             password = getpass.getpass(f"Your password, to sign audit {args.audit} off: ")
@@ -319,20 +300,18 @@ def cmd_sign(args: argparse.Namespace) -> int:
             f"Audit {args.audit} signed off by {row.user_name} at {row.at.astimezone():%H:%M}; "
             f"content sha256 {row.content_hash}. It is now read-only."
         )
-
-    return _with_actor(args, work)
+    return 0
 
 
 def cmd_reopen(args: argparse.Namespace) -> int:
-    def work(db: Database, actor: UserInfo) -> None:
+    with signed_in(args) as (db, actor):
         signoff.reopen(db, actor, args.audit, args.reason)
         print(f"Audit {args.audit} reopened; the signed version is kept in its history.")
-
-    return _with_actor(args, work)
+    return 0
 
 
 def cmd_actions_list(args: argparse.Namespace) -> int:
-    def work(db: Database, actor: UserInfo) -> None:
+    with signed_in(args) as (db, actor):
         rows = actions.list_actions(db, actor, audit_id=args.audit, overdue_only=args.overdue)
         for a in rows:
             flag = "OVERDUE" if a.overdue else ""
@@ -342,12 +321,11 @@ def cmd_actions_list(args: argparse.Namespace) -> int:
                 f"{a.description[:60]} {flag}".rstrip()
             )
         print(f"{len(rows)} action{'s' if len(rows) != 1 else ''}.")
-
-    return _with_actor(args, work)
+    return 0
 
 
 def cmd_actions_raise(args: argparse.Namespace) -> int:
-    def work(db: Database, actor: UserInfo) -> None:
+    with signed_in(args) as (db, actor):
         row = actions.raise_action(
             db,
             actor,
@@ -361,23 +339,20 @@ def cmd_actions_raise(args: argparse.Namespace) -> int:
         print(
             f"Action {row.id} raised for {row.owner_name}: due {row.due_on}, review {row.review_on}."
         )
-
-    return _with_actor(args, work)
+    return 0
 
 
 def cmd_actions_update(args: argparse.Namespace) -> int:
-    def work(db: Database, actor: UserInfo) -> None:
+    with signed_in(args) as (db, actor):
         row = actions.update_action(
             db, actor, args.action, status=args.status, completion_evidence=args.evidence
         )
         print(f"Action {row.id} is {row.status.label.lower()}.")
-
-    return _with_actor(args, work)
+    return 0
 
 
 def cmd_owners(args: argparse.Namespace) -> int:
-    def work(db: Database, _actor: UserInfo) -> None:
+    with signed_in(args) as (db, _actor):
         for worker_id, name, label in actions.owners(db):
             print(f"{worker_id:>5}  {name:<30} {label}")
-
-    return _with_actor(args, work)
+    return 0

@@ -1,6 +1,8 @@
 """``caseaudit demo``: build the synthetic demo local authority into a database.
 
-By default it builds into the demo database in the data folder; ``--db`` chooses another.
+By default it builds into the demo database in the data folder; ``--db`` chooses another. A new
+demo file is encrypted with the published ``DEMO_PASSPHRASE`` (unless a passphrase or
+``--unencrypted REASON`` is given), so opening it later needs no passphrase.
 Progress goes to stderr, the summary and the demo sign-in accounts to stdout. ``--force``
 deletes and recreates a SQLite demo file first, and refuses to delete a file that holds real
 (non-demo) case data or to drop a PostgreSQL database.
@@ -14,7 +16,8 @@ from datetime import date
 
 from sqlalchemy import func, inspect, select
 
-from ..cli import database_target, open_from_args, passphrase_from
+from ..cipher import is_plain_sqlite
+from ..cli import database_target, opened, passphrase_from
 from ..db import open_database, resolve_url
 from ..errors import CaseAuditError, ValidationError
 from ..models import Child, Organisation
@@ -87,6 +90,11 @@ def _force_delete(args: argparse.Namespace) -> None:
         )
     if not path.exists():
         return
+    if passphrase is None and not is_plain_sqlite(path):
+        from ..services.keystore import OsKeyStore
+        from ..services.opening import secret_without_passphrase
+
+        passphrase = secret_without_passphrase(path, OsKeyStore(), lambda _message: None)
     db = open_database(path, passphrase=passphrase, run_migrations=False)
     try:
         tables = set(inspect(db.engine).get_table_names())
@@ -129,11 +137,11 @@ def _force_delete(args: argparse.Namespace) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from ..services.demo import DEMO_CREDENTIALS, build_demo  # imported late: Faker is slow
+    from ..services.demo_accounts import DEMO_PASSPHRASE
 
     if args.force:
         _force_delete(args)
-    db = open_from_args(args)
-    try:
+    with opened(args, demo=True) as db:
         print(f"Building the demo local authority in {db.description} ...", file=sys.stderr)
         summary = build_demo(
             db,
@@ -144,8 +152,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
             progress=_StderrProgress(),
         )
         print(f"Demo data ready in {db.description}: {summary.describe()}.")
-    finally:
-        db.close()
+    if db.kind == "sqlcipher" and passphrase_from(args) is None:
+        print(
+            f"The demo file is encrypted with the published demo passphrase {DEMO_PASSPHRASE!r}, "
+            "so anyone can open it: never put real children's data in it."
+        )
     print("All names and details are invented. Sign in with a demo account:")
     for username, password, role, _display in DEMO_CREDENTIALS:
         print(f"  {username:<12} password {password:<18} {role.label}")

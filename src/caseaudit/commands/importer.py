@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..cli import actor_from_args, open_from_args
+from ..cli import signed_in
 from ..errors import ValidationError
 from ..services.importer import (
     FIELDS,
@@ -65,9 +65,7 @@ def _progress(fraction: float, message: str) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    try:
-        actor = actor_from_args(args, db)
+    with signed_in(args) as (db, actor):
         raw = read_table(args.file)
         profile = load_mapping_profile(db, args.profile) if args.profile else None
         kind = (
@@ -111,6 +109,4 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"Rejected rows ({report.rejected}):")
             for problem in report.problems:
                 print(f"  {problem}")
-    finally:
-        db.close()
     return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from ..cli import actor_from_args, open_from_args
+from ..cli import signed_in
 from ..models.programme import Cadence, ProgrammeKind
 from ..services import programmes
 from .rounds import date_arg, print_preview
@@ -69,11 +69,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_create(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    try:
+    with signed_in(args) as (db, actor):
         info = programmes.create_programme(
             db,
-            actor_from_args(args, db),
+            actor,
             args.name,
             args.kind,
             starts_on=args.starts,
@@ -92,30 +91,24 @@ def cmd_create(args: argparse.Namespace) -> int:
             f"{info.files_per_period} files {info.cadence.value}, template {info.template_key}, "
             f"no child twice within {info.exclusion_months} months, from {info.starts_on}."
         )
-    finally:
-        db.close()
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    try:
-        for p in programmes.list_programmes(db, actor_from_args(args, db)):
+    with signed_in(args) as (db, actor):
+        for p in programmes.list_programmes(db, actor):
             print(
                 f"{p.id:>4}  {p.name:<36} {p.kind.value:<20} {p.cadence.value:<10} "
                 f"{p.files_per_period:>3} files  {p.template_key}  since {p.starts_on}"
             )
-    finally:
-        db.close()
     return 0
 
 
 def cmd_propose(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    try:
+    with signed_in(args) as (db, actor):
         proposal = programmes.propose_round(
             db,
-            actor_from_args(args, db),
+            actor,
             args.programme,
             args.period,
             seed=args.seed,
@@ -133,15 +126,11 @@ def cmd_propose(args: argparse.Namespace) -> int:
             print(
                 f"Save it with: caseaudit sample {proposal.round.id} --seed {proposal.preview.seed}"
             )
-    finally:
-        db.close()
     return 0
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    try:
-        actor_from_args(args, db)
+    with signed_in(args) as (db, _actor):
         for entry in programmes.calendar(db, args.programme, args.as_of or date.today()):
             p = entry.period
             round_text = (
@@ -153,6 +142,4 @@ def cmd_calendar(args: argparse.Namespace) -> int:
                 f"{p.label:<12} {p.start} to {p.end}  due {p.due_on}  "
                 f"{entry.status.value:<12} {round_text}"
             )
-    finally:
-        db.close()
     return 0

@@ -14,12 +14,13 @@ import argparse
 import getpass
 import os
 
-from ..cli import actor_from_args, open_from_args
+from ..cli import actor_from_args, opened, signed_in
 from ..db import Database
 from ..errors import AuthenticationFailed
 from ..reports.identity import IdentityInfo
 from ..services import reporting
-from ..services.users import UserInfo, authenticate
+from ..services.accounts import sign_in
+from ..services.users import UserInfo
 
 EXIT_NOT_INTACT = 4
 
@@ -86,7 +87,7 @@ def _sign_in(
     password = os.environ.get("CASEAUDIT_PASSWORD")
     if password is None:
         password = getpass.getpass(f"Password for {username}: ")
-    return authenticate(db, username, password), password
+    return sign_in(db, username, password), password  # the lockout policy applies here too
 
 
 def _progress(args: argparse.Namespace):  # noqa: ANN202
@@ -100,8 +101,7 @@ def _progress(args: argparse.Namespace):  # noqa: ANN202
 
 
 def _report(args: argparse.Namespace, kind: str) -> int:
-    db = open_from_args(args)
-    try:
+    with opened(args) as db:
         actor, password = _sign_in(args, db, with_password=not args.no_sign)
         identity = None
         if not args.no_sign:
@@ -130,8 +130,6 @@ def _report(args: argparse.Namespace, kind: str) -> int:
                 sign_with=identity,
                 progress=_progress(args),
             )
-    finally:
-        db.close()
     version = "named internal version" if result.named else "pseudonymised"
     signed = f"signed by {result.signer}" if result.signed else "not signed"
     print(f"Wrote {result.path} ({version}, {signed}).")
@@ -149,14 +147,10 @@ def cmd_report_round(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from ..services.rounds import find_round
 
-    db = open_from_args(args)
-    try:
-        actor = actor_from_args(args, db)
+    with signed_in(args) as (db, actor):
         with db.session() as s:
             round_id = find_round(s, args.round).id
         result = reporting.export_round(db, actor, round_id, args.fmt, args.out, named=args.named)
-    finally:
-        db.close()
     for path in result.paths:
         print(f"Wrote {path}")
     return 0
@@ -183,21 +177,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_identity_create(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    try:
+    with opened(args) as db:
         actor, password = _sign_in(args, db, with_password=True)
         identity = reporting.signing_identity(
             db, actor, password, data_dir=args.data_dir, replace=args.replace
         )
-    finally:
-        db.close()
     _print_identity(identity.info)
     return 0
 
 
 def cmd_identity_import(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    try:
+    with opened(args) as db:
         actor, password = _sign_in(args, db, with_password=True)
         pfx_password = os.environ.get("CASEAUDIT_P12_PASSWORD")
         if pfx_password is None:
@@ -205,18 +195,13 @@ def cmd_identity_import(args: argparse.Namespace) -> int:
         info = reporting.import_signing_identity(
             db, actor, args.file, pfx_password, password, data_dir=args.data_dir
         )
-    finally:
-        db.close()
     _print_identity(info)
     return 0
 
 
 def cmd_identity_show(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    try:
+    with opened(args) as db:
         actor = actor_from_args(args, db)
-    finally:
-        db.close()
     info = reporting.signing_identity_info(actor, data_dir=args.data_dir)
     if info is None:
         print(f"{actor.username} has no signing identity yet; one is made on first signing.")

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ..cli import actor_from_args, open_from_args
+from ..cli import signed_in
 from ..errors import ValidationError
 from ..services import rounds
 from ..services.importer_values import parse_date
@@ -167,9 +167,7 @@ def spec_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_create(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    try:
-        actor = actor_from_args(args, db)
+    with signed_in(args) as (db, actor):
         summary = rounds.create_round(
             db,
             actor,
@@ -188,22 +186,16 @@ def cmd_create(args: argparse.Namespace) -> int:
             f"{summary.template_version}, {summary.period_start} to {summary.period_end})."
         )
         print(f"Draw its sample with: caseaudit sample {summary.id} [--preview] [--seed N]")
-    finally:
-        db.close()
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    try:
-        actor = actor_from_args(args, db)
+    with signed_in(args) as (db, actor):
         for r in rounds.list_rounds(db, actor):
             print(
                 f"{r.id:>4}  {r.name:<36} {r.status.label:<12} {r.period_start} to "
                 f"{r.period_end}  {r.item_count:>3} files  {', '.join(r.auditors)}"
             )
-    finally:
-        db.close()
     return 0
 
 
@@ -224,24 +216,18 @@ def print_preview(preview: SamplePreview, saved: bool) -> None:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    try:
-        actor = actor_from_args(args, db)
+    with signed_in(args) as (db, actor):
         with db.session() as session:
             round_id = rounds.find_round(session, args.round).id
         if args.preview:
             print_preview(preview_sample(db, actor, round_id, args.seed), saved=False)
         else:
             print_preview(commit_sample(db, actor, round_id, args.seed, redraw=args.redraw), True)
-    finally:
-        db.close()
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    try:
-        actor = actor_from_args(args, db)
+    with signed_in(args) as (db, actor):
         detail = rounds.get_round(db, actor, args.round)
         s = detail.summary
         print(f"Round {s.id}: {s.name} ({s.status.label})")
@@ -262,54 +248,38 @@ def cmd_show(args: argparse.Namespace) -> int:
         print("Method:")
         for line in method_lines(detail.method):
             print(f"  {line}")
-    finally:
-        db.close()
     return 0
 
 
 def cmd_assign(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    try:
-        item = rounds.assign_item(
-            db, actor_from_args(args, db), args.round, args.item, args.auditor
-        )
+    with signed_in(args) as (db, actor):
+        item = rounds.assign_item(db, actor, args.round, args.item, args.auditor)
         print(f"{item.case_key} is now assigned to {item.auditor_username}.")
-    finally:
-        db.close()
     return 0
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    try:
-        item = rounds.add_case(db, actor_from_args(args, db), args.round, args.case, args.reason)
+    with signed_in(args) as (db, actor):
+        item = rounds.add_case(db, actor, args.round, args.case, args.reason)
         print(
             f"Added {item.case_key} by hand ({item.stratum}), assigned to "
             f"{item.auditor_username or '(unassigned)'}."
         )
-    finally:
-        db.close()
     return 0
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    try:
-        item = rounds.remove_case(db, actor_from_args(args, db), args.round, args.case, args.reason)
+    with signed_in(args) as (db, actor):
+        item = rounds.remove_case(db, actor, args.round, args.case, args.reason)
         print(f"Removed {item.case_key} from the sample; the reason is recorded.")
-    finally:
-        db.close()
     return 0
 
 
 def cmd_start(args: argparse.Namespace) -> int:
     from ..services.round_start import start_round
 
-    db = open_from_args(args)
-    try:
-        started = start_round(db, actor_from_args(args, db), args.round)
-    finally:
-        db.close()
+    with signed_in(args) as (db, actor):
+        started = start_round(db, actor, args.round)
     print(
         f"{started.round_name}: {started.audits_created} audit(s) created and now in their "
         f"auditors' queues ({started.already_started} already existed)."

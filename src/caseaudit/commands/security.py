@@ -13,11 +13,19 @@ import argparse
 import getpass
 import os
 import sys
+from contextlib import closing
 from pathlib import Path
 
-from ..cli import database_target, open_from_args, passphrase_from
-from ..db import Database, open_database, resolve_url
-from ..errors import AuthenticationFailed, CaseAuditError, ValidationError
+from ..cli import (
+    actor_from_args,
+    database_target,
+    open_from_args,
+    opened,
+    passphrase_from,
+    signed_in,
+)
+from ..db import open_database, resolve_url
+from ..errors import CaseAuditError, ValidationError
 from ..services import accounts, backup, encryption, restore, retention, trail
 from ..services.permissions import Permission, require
 from ..services.users import UserInfo
@@ -72,30 +80,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     unlock.set_defaults(handler=cmd_admin_unlock)
 
 
-def open_db(args: argparse.Namespace) -> Database:
-    """Open the database; an encrypted local file is keyed with argon2id (see encryption)."""
-    passphrase = passphrase_from(args)
-    if passphrase:
-        _url, kind, path = resolve_url(database_target(args), passphrase)
-        if kind == "sqlcipher" and path is not None:
-            return encryption.open_encrypted_database(path, passphrase)
-    return open_from_args(args)
-
-
-def signed_in(args: argparse.Namespace, db: Database) -> UserInfo:
-    """The ``--user`` (or ``$CASEAUDIT_USER``), signed in with the lockout policy."""
-    username = args.user or os.environ.get("CASEAUDIT_USER")
-    if not username:
-        raise AuthenticationFailed(
-            "This command needs a user: add --user NAME (the password is read from "
-            "CASEAUDIT_PASSWORD or asked for)."
-        )
-    password = os.environ.get("CASEAUDIT_PASSWORD")
-    if password is None:
-        password = getpass.getpass(f"Password for {username}: ")
-    return accounts.sign_in(db, username, password)
-
-
 def _confirm(question: str) -> bool:
     if not sys.stdin.isatty():
         return False
@@ -114,12 +98,9 @@ def _new_secret(env: str, file: str | None, what: str) -> str:
 
 
 def cmd_trail_verify(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    try:
-        require(signed_in(args, db), Permission.VIEW_TRAIL)
+    with signed_in(args, direct_key=True) as (db, actor):
+        require(actor, Permission.VIEW_TRAIL)
         report = trail.verify(db)
-    finally:
-        db.close()
     print(report.reason)
     for mismatch in report.mismatches[:50]:
         print(f"  - {mismatch.describe()}")
@@ -138,11 +119,8 @@ def _show_value(value: object) -> str:
 
 
 def cmd_trail_show(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    try:
-        found = trail.events(db, signed_in(args, db), audit_id=args.audit, limit=args.limit)
-    finally:
-        db.close()
+    with signed_in(args, direct_key=True) as (db, actor):
+        found = trail.events(db, actor, audit_id=args.audit, limit=args.limit)
     for event in found:
         when = trail.iso(event.at)
         print(f"#{event.entry_id:<6} {when} {event.user_name:<16} {event.summary}")
@@ -155,28 +133,23 @@ def cmd_trail_show(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    try:
-        require(signed_in(args, db), Permission.ADMINISTER)
+    with signed_in(args, direct_key=True) as (db, actor):
+        require(actor, Permission.ADMINISTER)
         made = backup.backup_database(db, Path(args.to) if args.to else None)
-    finally:
-        db.close()
     print(f"Backed up to {made.path} ({made.size // 1024} KB).")
     return 0
 
 
 def _restore_actor(args: argparse.Namespace, file: Path, passphrase: str | None) -> UserInfo:
     try:
-        db = open_db(args)
+        db = open_from_args(args, direct_key=True)
     except CaseAuditError:
         # The database cannot be opened (lost or damaged): sign in against the backup instead.
         db = open_database(
             file, passphrase=backup.secret_for(file, passphrase), create=False, run_migrations=False
         )
-    try:
-        return signed_in(args, db)
-    finally:
-        db.close()
+    with closing(db):
+        return actor_from_args(args, db)
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
@@ -203,14 +176,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    try:
-        actor = signed_in(args, db)
+    with signed_in(args, direct_key=True) as (db, actor):
         preview = retention.preview_purge(db, actor, args.years)
         print(
             f"Children whose cases all closed on or before {preview.cutoff} ({preview.years} "
             f"years): {preview.children} identities, {preview.related_people} related people, "
-            f"{preview.case_files} case files."
+            f"{preview.case_files} case files; the free text of their {preview.audits} audits "
+            "will have these names, dates of birth and addresses taken out."
         )
         if not args.retention_purge or preview.children == 0:
             return 0
@@ -220,10 +192,9 @@ def cmd_retention(args: argparse.Namespace) -> int:
         done = retention.purge(db, actor, preview.years, expected=preview)
         print(
             f"Purged {done.preview.children} identities and {done.preview.related_people} "
-            f"related people's names (trail entry {done.trail_entry_id})."
+            f"related people's names, and redacted {done.redacted_fields} free-text fields "
+            f"(trail entry {done.trail_entry_id})."
         )
-    finally:
-        db.close()
     return 0
 
 
@@ -233,33 +204,25 @@ def cmd_passphrase_change(args: argparse.Namespace) -> int:
         raise ValidationError(
             "Give the current passphrase with --passphrase-file or CASEAUDIT_PASSPHRASE."
         )
-    db = open_db(args)
-    try:
-        actor = signed_in(args, db)
+    with signed_in(args, direct_key=True) as (db, actor):
         new = _new_secret("CASEAUDIT_NEW_PASSPHRASE", args.new_passphrase_file, "passphrase")
-        db = encryption.change_passphrase(db, actor, current, new)
-    finally:
-        db.close()
+        # change_passphrase closes ``db`` itself and hands back the file reopened under the
+        # new key; that one is closed here (closing the old one again is harmless).
+        encryption.change_passphrase(db, actor, current, new).close()
     print("The passphrase was changed. Use the new one from now on.")
     return 0
 
 
 def cmd_admin_create(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    try:
+    with opened(args, direct_key=True) as db:
         password = os.environ.get("CASEAUDIT_PASSWORD") or _new_secret("", None, "password")
         made = accounts.create_first_administrator(db, args.username, args.name, password)
-    finally:
-        db.close()
     print(f"Created the administrator {made.username}.")
     return 0
 
 
 def cmd_admin_unlock(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    try:
-        accounts.unlock(db, signed_in(args, db), args.username)
-    finally:
-        db.close()
+    with signed_in(args, direct_key=True) as (db, actor):
+        accounts.unlock(db, actor, args.username)
     print(f"{args.username} may sign in again.")
     return 0

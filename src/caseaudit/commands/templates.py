@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..cli import open_from_args
+from ..cli import opened
 from ..errors import CaseAuditError
 from ..services.templates import import_template, list_templates, sync_builtin_templates
 from ..templating import TemplateInvalid, load_template_file
@@ -78,12 +78,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    try:
+    with opened(args) as db:
         sync_builtin_templates(db)
         summaries = list_templates(db)
-    finally:
-        db.close()
     if not summaries:
         print("There are no templates in this database.")
         return 0
@@ -113,12 +110,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    try:
+    with opened(args) as db:
         sync_builtin_templates(db)
         result = import_template(db, args.path)
-    finally:
-        db.close()
     s = result.summary
     what = "Added" if result.added else "Already in the database, unchanged:"
     print(f"{what} {s.key} {s.version} — {s.title} ({s.question_count} questions).")

@@ -5,16 +5,17 @@ from __future__ import annotations
 import argparse
 import getpass
 
-from ..cli import actor_from_args, open_from_args
-from ..services.accounts import add_user
-from ..services.users import list_users
+from ..cli import signed_in
+from ..services.accounts import add_user, users_for
 from ..vocabulary import UserRole
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("users", help="list or add program users")
     actions = parser.add_subparsers(dest="users_command", metavar="ACTION", required=True)
-    actions.add_parser("list", help="list users and roles").set_defaults(handler=cmd_list)
+    actions.add_parser(
+        "list", help="list users and roles (administrators: needs --user)"
+    ).set_defaults(handler=cmd_list)
     add = actions.add_parser(
         "add", help="add a user (administrators; asks for the new user's password)"
     )
@@ -27,22 +28,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    try:
-        for user in list_users(db):
+    with signed_in(args) as (db, actor):
+        for user in users_for(db, actor):
             print(f"{user.username:<20} {user.role.label:<20} {user.display_name}")
-    finally:
-        db.close()
     return 0
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    try:
-        actor = actor_from_args(args, db)
+    with signed_in(args) as (db, actor):
         password = getpass.getpass(f"Password for the new user {args.username}: ")
         user = add_user(db, actor, args.username, args.name, UserRole(args.role), password)
         print(f"Added {user.username} ({user.role.label}).")
-    finally:
-        db.close()
     return 0

@@ -10,12 +10,12 @@ use cases that tie them together, with permissions, are in ``caseaudit.services.
 
 from __future__ import annotations
 
-from ..errors import CaseAuditError
+from ..errors import Cancelled
 
 __all__ = ["ReportCancelled"]
 
 
-class ReportCancelled(CaseAuditError):
+class ReportCancelled(Cancelled):
     """The user cancelled while a report was being produced; no file was written."""
 
     def __init__(

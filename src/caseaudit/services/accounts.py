@@ -24,7 +24,7 @@ from ..models.base import utcnow
 from ..vocabulary import UserRole
 from . import trail
 from .permissions import Permission, require
-from .users import MIN_PASSWORD_LENGTH, UserInfo, authenticate, hash_password
+from .users import MIN_PASSWORD_LENGTH, UserInfo, authenticate, hash_password, list_users
 
 SETTINGS_KEY = "security"
 
@@ -205,6 +205,12 @@ def add_user(
     require(actor, Permission.MANAGE_USERS)
     with trail.writing(db) as s:
         return _add(s, actor.id, username, display_name, role, password, worker_id)
+
+
+def users_for(db: Database, actor: UserInfo | None) -> list[UserInfo]:
+    """Every program user and role, for someone allowed to manage users."""
+    require(actor, Permission.MANAGE_USERS)
+    return list_users(db)
 
 
 def _find(session: Session, username: str) -> User:

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from ..db import Database
-from ..errors import DatabaseError, NotFound, WrongPassphrase
+from ..errors import Cancelled, DatabaseError, NotFound, WrongPassphrase
 from ..models import Organisation
 from ..models.base import utcnow
 from .encryption import header_salt, is_plain_sqlite, is_raw_key
@@ -52,7 +52,7 @@ class DiskFull(BackupFailed):
     """The disk filled up while writing a backup."""
 
 
-class BackupCancelled(BackupFailed):
+class BackupCancelled(BackupFailed, Cancelled):
     """The backup was cancelled; no partial file was left."""
 
 
@@ -337,8 +337,13 @@ def open_with_backups(target: str | Path, passphrase: str | None = None) -> Data
     from ..db import open_database
 
     db = open_database(target, passphrase=passphrase, before_migration=_backup_hook)
+    try_daily_backup(db)
+    return db
+
+
+def try_daily_backup(db: Database) -> None:
+    """Today's rotating backup; a failure (e.g. a full disk) is logged, not raised."""
     try:
         daily_backup(db)
     except (BackupFailed, DatabaseError, OSError) as exc:
         log.warning("Daily backup not made: %s", exc)
-    return db

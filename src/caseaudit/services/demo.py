@@ -8,7 +8,8 @@ from ``seed`` and ``as_of`` (Faker en_GB and ``random.Random`` both seeded, ever
 from ``as_of``), so the same inputs always give the same rows. It is written with bulk inserts in
 one transaction: a cancelled or failed build leaves the case tables empty. It refuses a database
 that already holds data, so demo records are never mixed with real ones.
-``ensure_demo_database`` makes the demo file the GUI opens on first run, building it under a
+``ensure_demo_database`` makes the demo file the GUI opens on first run, encrypted with the
+published ``DEMO_PASSPHRASE`` (a keyword builds a plain one for tests), building it under a
 ``.partial`` name and renaming it into place only when it is complete.
 """
 
@@ -32,8 +33,9 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from .. import paths
+from ..cipher import is_plain_sqlite
 from ..db import Database, open_database
-from ..errors import CaseAuditError, ValidationError
+from ..errors import Cancelled, ValidationError
 from ..models import (
     Audit,
     AuditRound,
@@ -44,7 +46,7 @@ from ..models import (
     User,
     Worker,
 )
-from .demo_accounts import DEMO_CREDENTIALS
+from .demo_accounts import DEMO_CREDENTIALS, DEMO_PASSPHRASE
 from .demo_cases import LINKED_MANAGERS, Staff, insert_cases, insert_staff
 from .demo_journeys import CaseJourneys
 from .demo_people import NamePools
@@ -55,6 +57,7 @@ from .users import hash_password
 
 __all__ = [
     "DEMO_CREDENTIALS",
+    "DEMO_PASSPHRASE",
     "Cancelled",
     "DemoSummary",
     "build_demo",
@@ -86,12 +89,6 @@ ASSIGNED_KEY_TABLES = (
     "action",
     "sign_off",
 )
-
-
-class Cancelled(CaseAuditError):
-    """Long work was stopped at the user's request; nothing was saved."""
-
-    exit_code = 130
 
 
 @dataclass(frozen=True)
@@ -284,8 +281,8 @@ def remove_sqlite_file(path: Path) -> None:
             item.unlink()
 
 
-def _holds_organisation(path: Path) -> bool:
-    db = open_database(path)
+def _holds_organisation(path: Path, passphrase: str | None) -> bool:
+    db = open_database(path, passphrase=None if is_plain_sqlite(path) else passphrase)
     try:
         with db.session() as s:
             if s.scalar(select(func.count()).select_from(Organisation)):
@@ -302,23 +299,26 @@ def ensure_demo_database(
     cancel: threading.Event | None = None,
     *,
     scale: int = 5000,
+    passphrase: str | None = DEMO_PASSPHRASE,
 ) -> Path:
     """Create the demo database in the data folder unless it is already there; return its path.
 
-    It is built as ``demo.sqlite.partial`` and renamed into place only when complete, so an
-    interrupted first run never leaves a half-built demo behind."""
+    It is encrypted with ``passphrase`` (the published demo passphrase; None builds a plain
+    file, for tests). It is built as ``demo.sqlite.partial`` and renamed into place only when
+    complete, so an interrupted first run never leaves a half-built demo behind."""
     target = paths.demo_database_path(data_dir)
-    if target.exists() and _holds_organisation(target):
+    if target.exists() and target.stat().st_size and _holds_organisation(target, passphrase):
         return target
     partial = target.with_name(target.name + ".partial")
     remove_sqlite_file(partial)
     try:
-        db = open_database(partial)
+        db = open_database(partial, passphrase=passphrase)
         try:
             build_demo(db, scale=scale, progress=progress, cancel=cancel)
+            secret = db.engine.url.password if db.kind == "sqlcipher" else None
         finally:
             db.close()
-        _checkpoint(partial)
+        _checkpoint(partial, secret)
         for stale in _sidecars(target):
             with contextlib.suppress(FileNotFoundError):
                 stale.unlink()
@@ -329,9 +329,11 @@ def ensure_demo_database(
     return target
 
 
-def _checkpoint(path: Path) -> None:
+def _checkpoint(path: Path, secret: str | None = None) -> None:
     """Fold the write-ahead log into the file so it can be renamed on its own."""
-    connection = sqlite3.connect(path)
+    from .backup import connect
+
+    connection = connect(path, secret) if secret else sqlite3.connect(path)
     try:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:

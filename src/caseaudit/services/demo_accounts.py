@@ -19,4 +19,8 @@ DEMO_CREDENTIALS: list[tuple[str, str, UserRole, str]] = [
     ("reviewer", "demo-reviewer", UserRole.READ_ONLY, "Demo Reviewer (read-only)"),
 ]
 
-__all__ = ["DEMO_CREDENTIALS"]
+#: The demo database file's passphrase, published on purpose like the accounts: the demo is
+#: encrypted as every new database is, but anyone may open it, so it must never hold real data.
+DEMO_PASSPHRASE = "caseaudit-demo-only"
+
+__all__ = ["DEMO_CREDENTIALS", "DEMO_PASSPHRASE"]

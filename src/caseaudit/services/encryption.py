@@ -8,7 +8,9 @@ file: we choose it when the file is created (raw key plus salt) and read it back
 so a database is one self-contained file: copying it to a backup or a USB stick can never part
 it from its salt, as a sidecar file could. Files keyed the older way (SQLCipher deriving the
 key from the passphrase itself) still open, and move to argon2id at the next passphrase change.
-A key may be kept in an OS key store through the ``KeyStore`` interface; the default keeps none.
+A key may be kept in an OS key store through the ``KeyStore`` interface (``keystore.OsKeyStore``
+over the ``keyring`` package, opt-in); the default keeps none. Which of these a person gets when
+opening or creating a database is decided by ``services.opening``.
 An unencrypted database needs an explicit reason, which is logged as a warning.
 """
 
@@ -33,7 +35,7 @@ from ..cipher import (  # noqa: F401  (re-exported: the key functions live besid
     sqlcipher_key,
 )
 from ..db import Database, open_database
-from ..errors import DatabaseError, ValidationError, WrongPassphrase
+from ..errors import CaseAuditError, DatabaseError, ValidationError, WrongPassphrase
 from . import trail
 from .permissions import Permission, require
 from .users import UserInfo
@@ -46,8 +48,8 @@ MIN_PASSPHRASE_LENGTH = 10
 class KeyStore(Protocol):
     """Somewhere to keep a database's derived key so the passphrase need not be typed.
 
-    An implementation over the ``keyring`` package (Windows Credential Locker, macOS Keychain,
-    Secret Service) would store the raw-key text under ``database_id`` (the file's path).
+    ``keystore.OsKeyStore`` (Windows Credential Locker, macOS Keychain, Secret Service) stores
+    the raw-key text under ``database_id`` (the file's path), never the passphrase.
     """
 
     def get(self, database_id: str) -> str | None: ...
@@ -183,7 +185,10 @@ def change_passphrase(
     new_key = raw_key(derive_key(new_passphrase, salt))
     db.close()
     _rekey(path, current, new_key)
-    key_store.put(database_id(path), new_key)
+    try:
+        key_store.put(database_id(path), new_key)
+    except CaseAuditError as exc:  # the change is made; only remembering it failed
+        log.warning("The new key was not kept in the key store: %s", exc.message)
     log.info("Changed the passphrase of an encrypted database")
     reopened = open_database(path, passphrase=new_key, create=False)
     with trail.writing(reopened) as s:

@@ -4,7 +4,9 @@ A child's identifying details (name, date of birth, address, postcode, and the n
 people) are kept only while needed. When every case file of a child has been closed for more
 than N years (``organisation.settings["retention"]["years"]``, or N given for one run), a purge
 blanks those fields and stamps ``purged_at``; the pseudonymous case key, the audits and their
-findings stay, so reports and trends still work. ``preview_purge`` counts what would be purged
+findings stay, so reports and trends still work. The children's names, dates of birth and addresses are
+also taken out of their audits' free text first (``retention_redact``), with a trail entry for
+every record changed. ``preview_purge`` counts what would be purged
 and ``purge`` does it in one transaction, refusing if the count changed since the preview. The
 trail records the counts, never a name. On SQLite the purge overwrites freed space
 (``secure_delete``) and folds the write-ahead log back so the old text does not linger on disk;
@@ -22,12 +24,13 @@ from sqlalchemy import and_, exists, func, select, text, update
 from sqlalchemy.orm import Session
 
 from ..db import Database
-from ..errors import CaseAuditError, NotFound, ValidationError
+from ..errors import Cancelled, NotFound, ValidationError
 from ..models import CaseFile, ChildIdentity, Organisation, RelatedPerson
 from ..models.base import utcnow
 from ..vocabulary import CaseStatus
 from . import trail
 from .permissions import Permission, require
+from .retention_redact import audits_of, redact_free_text
 from .users import UserInfo
 
 SETTINGS_KEY = "retention"
@@ -35,7 +38,7 @@ MIN_YEARS = 1
 CHUNK = 500
 
 
-class PurgeCancelled(CaseAuditError):
+class PurgeCancelled(Cancelled):
     """The purge was cancelled; nothing was purged."""
 
 
@@ -46,6 +49,7 @@ class PurgePreview:
     children: int
     related_people: int
     case_files: int
+    audits: int = 0
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class PurgeResult:
     preview: PurgePreview
     purged_at: datetime
     trail_entry_id: int
+    redacted_fields: int = 0
 
 
 def _organisation(session: Session) -> Organisation | None:
@@ -127,14 +132,15 @@ def _years(db: Database, years: int | None) -> int:
 
 def _preview(session: Session, years: int, cutoff: date) -> PurgePreview:
     ids = list(session.scalars(_eligible(cutoff).order_by(ChildIdentity.child_id)))
-    people = cases = 0
+    people = cases = audits = 0
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         people += session.scalar(
             select(func.count(RelatedPerson.id)).where(RelatedPerson.child_id.in_(chunk))
         )
         cases += session.scalar(select(func.count(CaseFile.id)).where(CaseFile.child_id.in_(chunk)))
-    return PurgePreview(years, cutoff, len(ids), people, cases)
+        audits += audits_of(session, chunk)
+    return PurgePreview(years, cutoff, len(ids), people, cases, audits)
 
 
 def preview_purge(
@@ -181,10 +187,12 @@ def purge(
                 f"({expected.children} children then, {found.children} now). Preview again."
             )
         ids = list(s.scalars(_eligible(cutoff).order_by(ChildIdentity.child_id)))
+        redacted = 0
         for start in range(0, len(ids), CHUNK):
             if cancel is not None and cancel.is_set():
                 raise PurgeCancelled("The purge was cancelled; nothing was purged.")
             chunk = ids[start : start + CHUNK]
+            redacted += redact_free_text(s, actor.id, chunk)
             s.execute(
                 update(ChildIdentity)
                 .where(ChildIdentity.child_id.in_(chunk))
@@ -208,10 +216,12 @@ def purge(
             "children": found.children,
             "related_people": found.related_people,
             "case_files": found.case_files,
+            "audits": found.audits,
+            "free_text_fields_redacted": redacted,
         }
         entry = trail.append(s, actor.id, "retention", cutoff.isoformat(), "purge", None, counts)
         entry_id = entry.id
     if sqlite:
         with db.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    return PurgeResult(found, purged_at, entry_id)
+    return PurgeResult(found, purged_at, entry_id, redacted)

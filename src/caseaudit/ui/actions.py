@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenuBar
 
+from .. import paths
 from .navigation import Area
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ LATER = "arrives in a later version of caseaudit"
 
 
 class ActionId(enum.Enum):
+    NEW_DATABASE = "new_database"
     OPEN_DATABASE = "open_database"
     OPEN_DEMO = "open_demo"
     IMPORT_CASES = "import_cases"
@@ -57,6 +59,7 @@ class ActionId(enum.Enum):
     OPEN_LOG_FOLDER = "open_log_folder"
     SHOW_AUDIT_TRAIL = "show_audit_trail"
     VERIFY_TRAIL = "verify_trail"
+    RETENTION = "retention"
 
 
 AREA_ACTIONS = {
@@ -73,10 +76,12 @@ MENUS: list[tuple[str, list[ActionId | None]]] = [
     (
         "&File",
         [
+            ActionId.NEW_DATABASE,
             ActionId.OPEN_DATABASE,
             ActionId.OPEN_DEMO,
             None,
             ActionId.IMPORT_CASES,
+            ActionId.RETENTION,
             None,
             ActionId.SIGN_OUT,
             ActionId.QUIT,
@@ -123,6 +128,8 @@ class ActionState:
     #: Whether the signed-in user may import case lists, and create rounds.
     can_import: bool = False
     can_manage_rounds: bool = False
+    #: Whether the signed-in user administers the database (retention, ...).
+    can_administer: bool = False
     #: The area commands (``ActionId`` values) the current view can do now.
     commands: frozenset[str] = frozenset()
 
@@ -152,6 +159,24 @@ def _make(
         action.setShortcut(QKeySequence(shortcut))
     action.setStatusTip(tip)
     action.setToolTip(tip)
+    return action
+
+
+@_factory(ActionId.NEW_DATABASE)
+def _new_database(window: MainWindow) -> QAction:
+    action = _make(
+        window, "&New database…", "Create a new caseaudit database file (encrypted)", "Ctrl+N"
+    )
+
+    def show() -> None:
+        from .new_database_dialog import NewDatabaseDialog
+
+        folder = window.context.data_dir or paths.data_dir()
+        dialog = NewDatabaseDialog(window.context.runner, folder / "caseaudit.sqlite", window)
+        dialog.created.connect(window.open_database_requested.emit)  # opens through Startup
+        dialog.open()
+
+    action.triggered.connect(show)
     return action
 
 
@@ -324,6 +349,24 @@ def _verify_trail(window: MainWindow) -> QAction:
     return action
 
 
+@_factory(ActionId.RETENTION)
+def _retention(window: MainWindow) -> QAction:
+    action = _make(
+        window,
+        "&Retention of identifiable data…",
+        "Preview and purge the identifying details of long-closed cases (administrators)",
+    )
+
+    def show() -> None:
+        from .retention_dialog import show_retention
+
+        if not window.locked:
+            window.retention_dialog = show_retention(window, window.context)
+
+    action.triggered.connect(show)
+    return action
+
+
 def build_actions(window: MainWindow) -> dict[ActionId, QAction]:
     """Make every action for ``window``; the area actions are mutually exclusive."""
     actions = {action_id: _FACTORIES[action_id](window) for action_id in ActionId}
@@ -355,6 +398,7 @@ _ENABLED_WHEN: dict[ActionId, Callable[[ActionState], bool]] = {
         for action_id in VIEW_COMMANDS
     },
     ActionId.NEW_ROUND: lambda state: state.can_manage_rounds,
+    ActionId.RETENTION: lambda state: state.can_administer,
     ActionId.FIND: lambda state: state.can_find,
     ActionId.REFRESH: lambda state: state.has_database,
     ActionId.OPEN_DEMO: lambda state: not state.is_demo,
@@ -364,6 +408,7 @@ _ENABLED_WHEN: dict[ActionId, Callable[[ActionState], bool]] = {
 #: What may be done before anyone has signed in: nothing that shows the database's contents.
 WITHOUT_SIGN_IN = frozenset(
     {
+        ActionId.NEW_DATABASE,
         ActionId.OPEN_DATABASE,
         ActionId.OPEN_DEMO,
         ActionId.QUIT,

@@ -2,7 +2,8 @@
 
 When the program starts with no database named and the demo does not exist yet, the demo is
 built by ``services.demo.ensure_demo_database`` in the runner while this dialog shows its
-progress. Cancel asks the build to stop; the demo service leaves nothing half-built, and the
+progress; like every new database it is encrypted, with the published demo passphrase so that it
+opens without one. Cancel asks the build to stop; the demo service leaves nothing half-built, and the
 dialog says so before closing. ``built`` carries the new database's path; ``cancelled`` and
 ``failed`` let the caller decide what happens next.
 """
@@ -21,7 +22,8 @@ from .runner import ProgressFn, Runner, TaskHandle
 STEPS = 1000
 INTRO = (
     "caseaudit is building a demo database of fictional children and case files, so you can "
-    "try it without real records. This happens once."
+    "try it without real records. This happens once. The demo file is encrypted with a "
+    "published passphrase, so it must never hold real children's data."
 )
 CANCELLED = "The demo database was not built, and nothing was left half-built. "
 CANCELLED_QUIT = CANCELLED + "caseaudit will close now; start it again whenever you want the demo."

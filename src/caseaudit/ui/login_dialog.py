@@ -5,8 +5,9 @@ puts ``SignInPage`` in place of the window's content until someone signs in, and
 sign out, so no case key or team is ever on screen for someone who has not signed in. The page
 checks the password in the background (argon2id is slow on purpose; ``accounts.sign_in`` adds
 the lockout after repeated failures), says plainly why a sign-in was refused, and on the demo
-database lists the published demo accounts, clearly marked as fictional data. A database with
-no users yet asks for its first administrator instead.
+database lists the published demo accounts, clearly marked as fictional data, and says that the
+demo file is encrypted with the published demo passphrase. A database with no users yet (a new
+one from File → New database) asks for its first administrator instead.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import CaseAuditError
-from ..services.demo_accounts import DEMO_CREDENTIALS
+from ..services.demo_accounts import DEMO_CREDENTIALS, DEMO_PASSPHRASE
 from ..services.users import UserInfo, list_users
 from .context import ShellContext
 from .navigation import Area
@@ -47,6 +48,11 @@ DEMO_NOTE = (
     "accounts and passwords are published so anyone can try caseaudit. Never put real case "
     "files in the demo."
 )
+DEMO_ENCRYPTED = (
+    "The demo file is encrypted with the published demo passphrase \u201c{passphrase}\u201d, so "
+    "anyone can open it: it must never hold real children's data."
+)
+DEMO_PLAIN = "This demo file is not encrypted: it must never hold real children's data."
 USE_DEMO = "Double-click an account, or press Enter on it, to fill in its user name and password."
 FIRST_ADMIN_NOTE = (
     "This database has no users yet. Create the first administrator: the person who will add "
@@ -150,6 +156,13 @@ class SignInPage(QWidget):
         )
         demo_layout = QVBoxLayout(self.demo_box)
         demo_layout.addWidget(paragraph(DEMO_NOTE, self.demo_box))
+        encrypted = getattr(context.db, "kind", None) == "sqlcipher"
+        self.demo_file_note = paragraph(
+            DEMO_ENCRYPTED.format(passphrase=DEMO_PASSPHRASE) if encrypted else DEMO_PLAIN,
+            self.demo_box,
+        )
+        self.demo_file_note.setObjectName("demoFileNote")
+        demo_layout.addWidget(self.demo_file_note)
         demo_layout.addWidget(paragraph(USE_DEMO, self.demo_box))
         demo_layout.addWidget(self.demo_accounts)
         self.demo_box.setVisible(context.overview.is_demo)

@@ -313,6 +313,7 @@ class MainWindow(QMainWindow):
             commands=self._view_commands() if not self.locked else frozenset(),
             can_import=allowed(self.context.user, Permission.IMPORT_CASE_LISTS),
             can_manage_rounds=allowed(self.context.user, Permission.MANAGE_ROUNDS),
+            can_administer=allowed(self.context.user, Permission.ADMINISTER),
         )
 
     def _update_actions(self) -> None:

@@ -4,10 +4,13 @@
 no ``--db`` it uses the demo database in the data folder, building it first (with the
 first-run dialog) if it does not exist; it opens and migrates the database and reads an
 overview in the runner, shows the window, then adds any new built-in templates in the
-background; it asks for a passphrase when the file is encrypted; the window it shows asks who
-is signing in before it shows anything from the database (``login_dialog``); and it shows any
-failure in the error dialog instead of a traceback. The same path serves File → Open database
-and "Open the demo": the old window is replaced only once the new database is open.
+background; it asks for a passphrase when the file is encrypted (none for a key kept on this
+computer or the demo's published one, see ``services.opening``), and offers the New database
+dialog for a named file that does not exist yet, since new databases are encrypted; the window
+it shows asks who is signing in before it shows anything from the database (``login_dialog``);
+and it shows any failure in the error dialog instead of a traceback. The same path serves
+File → Open database, File → New database and "Open the demo": the old window is replaced only
+once the new database is open.
 ``finished(exit_code)`` says when the program should end.
 """
 
@@ -16,7 +19,7 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -28,10 +31,13 @@ from ..cli import passphrase_from
 from ..db import SQLITE_HEADER, Database
 from ..errors import CaseAuditError, WrongPassphrase
 from ..services.cases import DatabaseOverview, database_overview
+from ..services.encryption import database_id
+from ..services.opening import NewDatabaseNeedsPassphrase
 from .context import ShellContext
 from .errors import show_error
 from .first_run import FirstRunDialog
 from .mainwindow import MainWindow
+from .new_database_dialog import CREATED_KEYS, NewDatabaseDialog
 from .passphrase_dialog import ask_passphrase
 from .runner import Runner
 
@@ -45,18 +51,35 @@ ShowError = Callable[[QWidget | None, BaseException, str], None]
 class OpenedDatabase:
     db: Database
     overview: DatabaseOverview
+    notices: list[str] = field(default_factory=list)
 
 
-def prepare_database(target: str, passphrase: str | None) -> OpenedDatabase:
-    """Open (creating and migrating) ``target`` and read its overview; on the runner's thread.
+def prepare_database(
+    target: str,
+    passphrase: str | None,
+    *,
+    remember: bool = False,
+    unencrypted_reason: str | None = None,
+) -> OpenedDatabase:
+    """Open (migrating) ``target`` and read its overview; on the runner's thread.
 
-    Opens as the CLI does: a backup before any migration, and today's rotating backup.
+    Opens as the CLI does (``opening.open_for_use``): a new file only encrypted (or with a
+    stated reason), a backup before any migration, and today's rotating backup.
     """
-    from ..services.backup import open_with_backups
+    from ..services.keystore import OsKeyStore
+    from ..services.opening import open_for_use
 
-    db = open_with_backups(target, passphrase=passphrase)
+    notices: list[str] = []
+    db = open_for_use(
+        target,
+        passphrase,
+        unencrypted_reason=unencrypted_reason,
+        key_store=OsKeyStore(),
+        remember=remember,
+        notice=notices.append,
+    )
     try:
-        return OpenedDatabase(db, database_overview(db))
+        return OpenedDatabase(db, database_overview(db), notices)
     except BaseException:
         db.close()
         raise
@@ -118,6 +141,7 @@ class Startup(QObject):
         self.data_dir = paths.data_dir(args.data_dir)
         self.window: MainWindow | None = None
         self.first_run: FirstRunDialog | None = None
+        self.new_database_dialog: NewDatabaseDialog | None = None
         self._ask = ask
         self._report = report
 
@@ -147,15 +171,40 @@ class Startup(QObject):
 
     # -- opening --------------------------------------------------------------------------
     def open(self, target: str, passphrase: str | None = None) -> None:
+        path = file_of(target)
+        if passphrase is None and path is not None:
+            passphrase = CREATED_KEYS.take(database_id(path))  # just made in File → New
+        remember = bool(getattr(passphrase, "remember", False))
+        reason = getattr(self.args, "unencrypted", None)
         self.runner.run(
-            lambda: prepare_database(target, passphrase),
+            lambda: prepare_database(
+                target, passphrase, remember=remember, unencrypted_reason=reason
+            ),
             self._opened,
             lambda exc: self._open_failed(exc, target, passphrase),
             label="Opening the database",
         )
 
+    def new_database(self, path: str | None = None) -> NewDatabaseDialog:
+        """Show the New database dialog; the database it creates opens here."""
+        dialog = NewDatabaseDialog(
+            self.runner, Path(path) if path else self.data_dir / "caseaudit.sqlite", self.window
+        )
+        self.new_database_dialog = dialog
+        dialog.created.connect(self.open)
+        dialog.rejected.connect(self._new_database_cancelled)
+        dialog.show()
+        return dialog
+
+    def _new_database_cancelled(self) -> None:
+        if self.window is None:
+            self.finished.emit(1)
+
     def _open_failed(self, exc: BaseException, target: str, passphrase: str | None) -> None:
         path = file_of(target)
+        if isinstance(exc, NewDatabaseNeedsPassphrase) and path is not None:
+            self.new_database(str(path))
+            return
         if isinstance(exc, WrongPassphrase) and not (passphrase and is_plain_sqlite(path)):
             name = path.name if path is not None else target
             answer = self._ask(name, passphrase is not None, self.window)
@@ -189,6 +238,8 @@ class Startup(QObject):
             old_db = old.context.db
             self.runner.run(old_db.close, label="Closing the previous database")
         window.show()
+        for notice in opened.notices:
+            window.statusBar().showMessage(notice, 15_000)
         self.window_shown.emit(window)
         db = opened.db
         self.runner.run(

@@ -2,8 +2,8 @@
 
 It always says which database is open, and says "DEMO DATA" loudly (in words, in the palette's
 highlight colours, so it works in dark and high-contrast themes) when the organisation is the
-demo. The runner's ``busy_changed`` shows an indeterminate progress bar with what is running.
-All parts are permanent widgets, so a passing message never hides the database.
+demo, and "Not encrypted" beside a plain local file. The runner's ``busy_changed`` shows an
+indeterminate progress bar with what is running. All parts are permanent widgets, so a passing message never hides the database.
 """
 
 from __future__ import annotations
@@ -67,6 +67,13 @@ class ShellStatusBar(QStatusBar):
             " font-weight: bold; padding: 0px 6px; border-radius: 3px; }"
         )
         self.demo_badge.hide()
+        self.not_encrypted = QLabel("Not encrypted", strip)
+        self.not_encrypted.setObjectName("notEncrypted")
+        self.not_encrypted.setAccessibleName("Not encrypted")
+        self.not_encrypted.setToolTip(
+            "This database file is not encrypted: anyone who gets the file can read it."
+        )
+        self.not_encrypted.hide()
         self.busy_label = QLabel("", strip)
         self.busy_label.setObjectName("busyLabel")
         self.busy_bar = QProgressBar(strip)
@@ -81,7 +88,13 @@ class ShellStatusBar(QStatusBar):
         self.saved = QLabel("Not saved yet", strip)
         self.saved.setObjectName("savedLabel")
         self.saved.setAccessibleName("Last save")
-        for widget in (self.signed_in, _separator(), self.database, self.demo_badge):
+        for widget in (
+            self.signed_in,
+            _separator(),
+            self.database,
+            self.not_encrypted,
+            self.demo_badge,
+        ):
             layout.addWidget(widget)
         layout.addStretch(1)
         for widget in (self.busy_label, self.busy_bar, _separator(), self.saved):
@@ -92,6 +105,7 @@ class ShellStatusBar(QStatusBar):
         self.database.setText(database_label(db))
         self.database.setToolTip(db.description)
         self.database.setAccessibleDescription(db.description)
+        self.not_encrypted.setVisible(db.kind == "sqlite" and db.path is not None)
 
     def set_organisation(self, name: str, is_demo: bool) -> None:
         self.demo_badge.setVisible(is_demo)
