@@ -27,6 +27,7 @@ from ..errors import NotFound, ValidationError
 from ..models import ImportMappingProfile, ImportRun
 from .importer_apply import (
     ImportCancelled,
+    ImportConflict,
     ImportSummary,
     Progress,
     StrictImportRefused,
@@ -40,7 +41,7 @@ from .importer_mapping import (
     parse_map_option,
     resolve_field,
 )
-from .importer_read import ImportFileError, RawRow, RawTable, read_table
+from .importer_read import ImportFileError, RawRow, RawTable, paused_gc, read_table
 from .importer_validate import ParsedRow, RowProblem, ValidationReport, validate
 from .permissions import Permission, require
 from .users import UserInfo
@@ -51,6 +52,7 @@ __all__ = [
     "REQUIRED",
     "ColumnMapping",
     "ImportCancelled",
+    "ImportConflict",
     "ImportFileError",
     "ImportRunInfo",
     "ImportSummary",
@@ -190,6 +192,24 @@ def import_file(
 ) -> tuple[ValidationReport, ImportSummary]:
     """Read, map, validate and import ``path`` in one call (what ``caseaudit import`` does)."""
     require(actor, Permission.IMPORT_CASE_LISTS)
+    with paused_gc():  # one pause for the whole import: the collector then runs once, not thrice
+        return _import_file(
+            db, actor, path, list_kind, profile, overrides, strict, dry_run, progress, cancel
+        )
+
+
+def _import_file(
+    db: Database,
+    actor: UserInfo | None,
+    path: str | Path,
+    list_kind: ListKind | str | None,
+    profile: str | None,
+    overrides: dict[str, str] | None,
+    strict: bool,
+    dry_run: bool,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> tuple[ValidationReport, ImportSummary]:
     raw = read_table(path)
     saved = load_mapping_profile(db, profile) if profile else None
     kind = (

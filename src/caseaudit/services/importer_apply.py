@@ -7,31 +7,34 @@ go only to ``ChildIdentity``; a new child gets the next pseudonymous case key (`
 never anything derived from its name or ID. Teams and workers the list names are found or
 created. The work runs in chunks on one connection and one transaction: progress is reported
 after each chunk, a cancel request or any failure rolls everything back, and a dry run rolls
-back on purpose after counting.
+back on purpose after counting. Imports take turns: each first takes the import lock (a
+transaction-scoped advisory lock on PostgreSQL, SQLite's write lock), so two imports at once
+cannot hand out the same case key or create the same team twice; should the database still
+refuse a write as a clash, the whole import is rolled back and ``ImportConflict`` says so.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from ..db import Database
-from ..errors import CaseAuditError, ValidationError
+from ..errors import Cancelled, DatabaseError, ValidationError
 from ..models import Child, ImportRun
 from ..models.base import utcnow
 from ..vocabulary import WorkerRole
 from . import importer_write, trail
-from .importer_bulk import BulkWriter, PeopleIndex, chunked, resolve_people
+from .importer_bulk import BulkWriter, PeopleIndex, resolve_people
 from .importer_events import EventWriter
 from .importer_fields import ListKind
 from .importer_read import paused_gc
-from .importer_rows import ParsedRow, RowProblem
+from .importer_rows import RowProblem, ValidRows
 from .importer_validate import ValidationReport
 from .importer_write import CaseFileWriter, ChildWriter
 from .permissions import Permission, require
@@ -41,12 +44,48 @@ log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 
 
-class ImportCancelled(CaseAuditError):
+class ImportCancelled(Cancelled):
     """The user cancelled an import; the database is exactly as it was."""
 
 
 class StrictImportRefused(ValidationError):
     """Strict mode and at least one bad row: nothing was imported."""
+
+
+class ImportConflict(DatabaseError):
+    """Another import (or user) changed the same records at the same moment; nothing was saved."""
+
+
+#: Key of the PostgreSQL transaction advisory lock that makes imports take turns.
+IMPORT_LOCK_KEY = 0x0CA5E1A407
+
+
+def take_import_lock(conn: Connection) -> None:
+    """Wait for any other import to finish, then hold the lock until this transaction ends.
+
+    Taken before anything is read, so the case keys, children, teams and workers this import
+    sees include everything the previous import committed. On SQLite a write statement that
+    touches no row takes the database's single write lock (waiting up to the busy timeout).
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
+    else:
+        conn.exec_driver_sql("DELETE FROM import_run WHERE 0")
+
+
+def _conflict(file_name: str, exc: Exception) -> ImportConflict | None:
+    """The clear error for a write the database refused because of a simultaneous change."""
+    if isinstance(exc, IntegrityError):
+        why = "a record it was adding had just been added by someone else"
+    elif isinstance(exc, OperationalError) and "locked" in str(exc.orig):
+        why = "the database stayed busy with another change for too long"
+    else:
+        return None
+    return ImportConflict(
+        f"Nothing was imported from {file_name}: {why} (most likely another import was running "
+        "at the same time). The database is as it was before; run the import again.",
+        detail=type(exc.orig).__name__,  # never the statement's values: they may name a child
+    )
 
 
 @dataclass(frozen=True)
@@ -97,19 +136,25 @@ def apply_import(
     with paused_gc(), db.engine.connect() as conn:
         tx = conn.begin()
         try:
+            take_import_lock(conn)
             job = _ImportJob(conn, report, progress, cancel)
             job.run()
             run_id = None
             if not dry_run:
                 run_id = _record_run(conn, report, job, actor, strict, started)
                 _seal(conn, actor, run_id, report, job)
-        except BaseException:
-            tx.rollback()
+            if dry_run:
+                tx.rollback()
+            else:
+                tx.commit()
+        except BaseException as exc:
+            if tx.is_active:
+                tx.rollback()
+            clash = _conflict(report.file_name, exc) if isinstance(exc, Exception) else None
+            if clash is not None:
+                log.warning("Import refused by the database as a clash (%s)", clash.detail)
+                raise clash from None
             raise
-        if dry_run:
-            tx.rollback()
-        else:
-            tx.commit()
     log.info(
         "Import of a %s list: %d added, %d updated, %d unchanged, %d rejected%s",
         report.list_kind.value,
@@ -193,9 +238,11 @@ def _seal(
 
 
 def next_case_number(conn: Connection) -> int:
-    """One more than the largest number in the stored ``C-nnnn`` case keys."""
+    """One more than the largest number in the stored ``C-nnnn`` case keys (call it holding
+    the import lock, so no other import can be handing out the same numbers)."""
     keys = conn.execute(select(Child.case_key).where(Child.case_key.like("C-%"))).scalars()
-    numbers = [int(m[1]) for key in keys if (m := re.fullmatch(r"C-(\d+)", key))]
+    digits = [key[2:] for key in keys]
+    numbers = [int(d) for d in digits if d.isascii() and d.isdecimal()]
     return max(numbers, default=0) + 1
 
 
@@ -219,7 +266,7 @@ class _ImportJob:
             )
 
     def run(self) -> None:
-        rows = self.report.valid_rows
+        rows = self.report.valid
         self._check_cancel()
         conn, now = self.conn, utcnow()
         bulk = BulkWriter(conn)
@@ -231,12 +278,12 @@ class _ImportJob:
         else:
             files = CaseFileWriter(conn, bulk, now, self.people, self.kind.value, empty)
         total, size = len(rows), importer_write.CHUNK
-        for done, chunk in enumerate(chunked(rows, size), start=1):
+        for done, chunk in enumerate(rows.chunks(size), start=1):
             self._check_cancel()
             added: set[int] = set()
             changed: set[int] = set()
             children.write(chunk, added, changed)
-            files.write(chunk, children.children, added, changed)
+            files.write(chunk, children.ids, added, changed)
             new, upd = len(added), len(changed - added)
             self.added, self.updated = self.added + new, self.updated + upd
             self.unchanged += len(chunk) - new - upd
@@ -248,11 +295,18 @@ class _ImportJob:
         self._check_cancel()
 
 
-def _people_named(rows: Sequence[ParsedRow]) -> tuple[dict[str, str], list]:
+def _people_named(rows: ValidRows) -> tuple[dict[str, str], list]:
     teams: dict[str, str] = {}
     workers: dict[tuple[str, str], tuple[str, str, WorkerRole, str]] = {}
-    combos = sorted({(r.team, r.worker, r.worker_id, r.team_manager, r.iro) for r in rows})
-    for team, worker, worker_id, manager, iro in combos:
+    named = zip(
+        rows["team"],
+        rows["worker"],
+        rows["worker_id"],
+        rows["team_manager"],
+        rows["iro"],
+        strict=True,
+    )
+    for team, worker, worker_id, manager, iro in sorted(set(named)):
         if team:
             teams.setdefault(team.casefold(), team)
         if worker:

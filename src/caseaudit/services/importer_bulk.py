@@ -41,20 +41,27 @@ class BulkWriter:
             ]
         return self._cache[key]
 
+    def _bind(self, table: Table, name: str, proc: Processor, values: Sequence) -> Sequence:
+        """``values`` as SQLAlchemy would bind them, each distinct value converted once (dates,
+        times and enumerations repeat a great deal)."""
+        if proc is None:
+            return values
+        memo = self._memo.setdefault((table.name, name), {None: None})
+        distinct = set(values)
+        for value in distinct - memo.keys():
+            memo[value] = proc(value)
+        if len(distinct) == 1:  # a column of one value (a time stamp, a list's name)
+            return [memo[values[0]]] * len(values)
+        return list(map(memo.__getitem__, values))
+
     def _convert(self, table: Table, columns: Sequence[str], rows: list[tuple]) -> list[tuple]:
-        """Rows with each value as SQLAlchemy would bind it; column by column, each distinct
-        value converted once (dates, times and enumerations repeat a great deal)."""
+        """Rows with each value as SQLAlchemy would bind it, converted column by column."""
         procs = self._processors(table, columns)
         if all(p is None for p in procs):
             return rows
         cols = list(zip(*rows, strict=True))
-        for i, proc in enumerate(procs):
-            if proc is not None:
-                memo = self._memo.setdefault((table.name, columns[i]), {None: None})
-                for value in set(cols[i]) - memo.keys():
-                    memo[value] = proc(value)
-                cols[i] = tuple(map(memo.__getitem__, cols[i]))
-        return list(zip(*cols, strict=True))
+        bound = [self._bind(table, n, p, c) for n, p, c in zip(columns, procs, cols, strict=True)]
+        return list(zip(*bound, strict=True))
 
     def insert(
         self, table: Table, columns: Sequence[str], rows: list[tuple], *, ids: bool = False
@@ -63,13 +70,35 @@ class BulkWriter:
         if not rows:
             return []
         if not self.fast:
-            stmt = insert(table)
-            params = [dict(zip(columns, row, strict=True)) for row in rows]
-            if ids:
-                stmt = stmt.returning(table.c.id, sort_by_parameter_order=True)
-                return [r[0] for r in self.conn.execute(stmt, params)]
-            self.conn.execute(stmt, params)
+            return self._insert_core(table, columns, rows, ids)
+        return self._insert_fast(table, columns, self._convert(table, columns, rows), ids)
+
+    def insert_columns(
+        self, table: Table, columns: Sequence[str], values: Sequence[Sequence], *, ids: bool = False
+    ) -> list[int]:
+        """Insert rows given column by column (``values[i]`` holds every row's ``columns[i]``)."""
+        if not values or not len(values[0]):
             return []
+        if not self.fast:
+            return self._insert_core(table, columns, list(zip(*values, strict=True)), ids)
+        procs = self._processors(table, columns)
+        bound = [self._bind(table, n, p, v) for n, p, v in zip(columns, procs, values, strict=True)]
+        return self._insert_fast(table, columns, list(zip(*bound, strict=True)), ids)
+
+    def _insert_core(
+        self, table: Table, columns: Sequence[str], rows: list[tuple], ids: bool
+    ) -> list[int]:
+        stmt = insert(table)
+        params = [dict(zip(columns, row, strict=True)) for row in rows]
+        if ids:
+            stmt = stmt.returning(table.c.id, sort_by_parameter_order=True)
+            return [r[0] for r in self.conn.execute(stmt, params)]
+        self.conn.execute(stmt, params)
+        return []
+
+    def _insert_fast(
+        self, table: Table, columns: Sequence[str], rows: list[tuple], ids: bool
+    ) -> list[int]:
         before = 0
         if ids:
             before = self.conn.exec_driver_sql(
@@ -77,8 +106,7 @@ class BulkWriter:
             ).scalar_one()
         marks = ", ".join("?" for _ in columns)
         self.conn.exec_driver_sql(
-            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})",
-            self._convert(table, columns, rows),
+            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows
         )
         if not ids:
             return []

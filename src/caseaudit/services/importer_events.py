@@ -16,8 +16,8 @@ from sqlalchemy import Connection, select
 from ..models import CaseFile, PathwayEvent
 from ..vocabulary import CaseStatus, Outcome
 from .importer_bulk import BulkWriter, PeopleIndex, chunked
-from .importer_rows import ParsedRow
-from .importer_write import CASE_COLS, CASE_VALUES, CHUNK, ChildState, event_key
+from .importer_rows import ParsedRow, ValidRows
+from .importer_write import CASE_COLS, CASE_VALUES, CHUNK, event_key
 
 EVENT_VALUES = ("case_file_id", "stage", "started_on", "completed_on", "outcome")
 EVENT_COLS = (
@@ -35,10 +35,10 @@ Rows = Sequence[ParsedRow]
 class EventsFile:
     """The child's front-door case file that an events list hangs its events on."""
 
-    __slots__ = ("id", "child", "values", "stored", "latest")
+    __slots__ = ("id", "child_id", "values", "stored", "latest")
 
-    def __init__(self, id_: int | None, child: ChildState, values: dict, stored: dict | None):
-        self.id, self.child, self.values, self.stored = id_, child, values, stored
+    def __init__(self, id_: int | None, child_id: int, values: dict, stored: dict | None):
+        self.id, self.child_id, self.values, self.stored = id_, child_id, values, stored
         self.latest: tuple = ()
 
     def see(self, started: date, completed: date | None, stage, outcome, key: str) -> None:  # noqa: ANN001
@@ -58,7 +58,7 @@ class EventWriter:
         self.conn, self.bulk, self.now, self.people = conn, bulk, now, people
         self.files: dict[int, EventsFile] = {}
 
-    def _load_files(self, wanted: list[int], children: dict[int, ChildState]) -> None:
+    def _load_files(self, wanted: list[int]) -> None:
         files: dict[int, EventsFile] = {}
         table = CaseFile.__table__
         for chunk in chunked(wanted, CHUNK):
@@ -70,7 +70,7 @@ class EventWriter:
             for r in self.conn.execute(stmt):
                 if r[1] not in files:
                     values = dict(zip(CASE_VALUES, r[2:], strict=True))
-                    files[r[1]] = EventsFile(r[0], children[r[1]], values, dict(values))
+                    files[r[1]] = EventsFile(r[0], r[1], values, dict(values))
         if files:
             by_id = {f.id: f for f in files.values()}
             e = PathwayEvent
@@ -93,16 +93,16 @@ class EventWriter:
         return stored
 
     def write(
-        self, rows: Rows, children: dict[str, ChildState], added: set[int], changed: set[int]
+        self, chunk: ValidRows, children: dict[str, int], added: set[int], changed: set[int]
     ) -> None:
-        states = {children[r.external_id].id: children[r.external_id] for r in rows}
-        self._load_files(sorted(set(states) - self.files.keys() - {None}), states)  # type: ignore[arg-type]
+        rows = chunk.rows()
+        self._load_files(sorted({children[r.external_id] for r in rows} - self.files.keys()))
         keys = [event_key(r) for r in rows]
         stored = self._stored_events(keys)
         new_files = []
         for row, key in zip(rows, keys, strict=True):
-            child = children[row.external_id]
-            file = self.files.get(child.id)  # type: ignore[arg-type]
+            child_id = children[row.external_id]
+            file = self.files.get(child_id)
             if file is None:
                 values = dict.fromkeys(CASE_VALUES) | {
                     "current_stage": row.stage,
@@ -111,7 +111,7 @@ class EventWriter:
                     "placement_type": "",
                     "opened_on": row.event_date,
                 }
-                file = self.files[child.id] = EventsFile(None, child, values, None)  # type: ignore[index]
+                file = self.files[child_id] = EventsFile(None, child_id, values, None)
                 new_files.append(file)
             for name, value in (
                 ("team_id", self.people.team_id(row.team)),
@@ -124,7 +124,7 @@ class EventWriter:
             CaseFile.__table__,
             CASE_COLS,
             [
-                (f.child.id, *(f.values[c] for c in CASE_VALUES), "events", self.now)
+                (f.child_id, *(f.values[c] for c in CASE_VALUES), "events", self.now)
                 for f in new_files
             ],
             ids=True,
@@ -133,7 +133,7 @@ class EventWriter:
             file.id, file.stored = new_id, dict(file.values)
         inserts, updates = [], []
         for row, key in zip(rows, keys, strict=True):
-            file = self.files[children[row.external_id].id]  # type: ignore[index]
+            file = self.files[children[row.external_id]]
             values = [file.id, row.stage, row.event_date, row.completed_on, row.outcome]
             found = stored.get(key)
             if found is None:

@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import compress
 from pathlib import Path
 from typing import NamedTuple
 
@@ -61,22 +62,39 @@ def _row(number: int, cells: Sequence[Cell]) -> RawRow:
 
 @dataclass
 class RawTable:
-    """What was read from a file, before any column is given a meaning."""
+    """What was read from a file, before any column is given a meaning.
+
+    The non-blank data rows are kept as two parallel lists, ``numbers`` (each row's number as a
+    spreadsheet shows it) and ``cells``; ``rows`` pairs them up as ``RawRow``s when asked.
+    """
 
     path: Path
     file_format: str  # "csv" | "xlsx"
     encoding: str  # "utf-8", "utf-8-sig", "utf-16", "windows-1252" or "" for XLSX
     headers: list[str]
-    rows: list[RawRow]
+    numbers: list[int]
+    cells: list[Sequence[Cell]]
     sha256: str
     sheet_name: str = ""
     delimiter: str = ","
     blank_rows_skipped: int = 0
     notes: list[str] = field(default_factory=list)
+    _rows: list[RawRow] | None = field(default=None, repr=False, compare=False)
 
     @property
     def file_name(self) -> str:
         return self.path.name
+
+    @property
+    def row_count(self) -> int:
+        return len(self.numbers)
+
+    @property
+    def rows(self) -> list[RawRow]:
+        """Each data row with its number (built on first use)."""
+        if self._rows is None:
+            self._rows = list(map(_row, self.numbers, self.cells))
+        return self._rows
 
 
 @contextmanager
@@ -117,7 +135,7 @@ def read_table(path: str | Path) -> RawTable:
             table = _read_delimited(path, data, digest)
     if not table.headers:
         raise ImportFileError(f"{path.name} has no rows at all: there is nothing to import.")
-    if not table.rows:
+    if not table.numbers:
         raise ImportFileError(
             f"{path.name} has column headings but no rows of data: there is nothing to import."
         )
@@ -189,27 +207,20 @@ def _read_delimited(path: Path, data: bytes, digest: str) -> RawTable:
             f"{path.name} could not be read as CSV near row {reader.line_num}: {exc}. "
             "Open it in Excel, save it as CSV again and retry."
         ) from None
-    filled = [bool("".join(record).strip()) for record in records]
+    # A row is blank when all its cells are: one C-speed pass over the records, no Python loop.
+    filled = list(map(bool, map(str.strip, map("".join, records))))
     first = filled.index(True) if True in filled else len(records)
     headers = _clean_headers(records[first]) if first < len(records) else []
-    new = tuple.__new__  # RawRow is a NamedTuple; this skips its Python-level __new__
-    rows = [
-        new(RawRow, (number, record))
-        for number, record, full in zip(
-            range(first + 2, len(records) + 1),
-            records[first + 1 :],
-            filled[first + 1 :],
-            strict=True,
-        )
-        if full
-    ]
+    keep = filled[first + 1 :]
+    numbers = list(compress(range(first + 2, len(records) + 1), keep))
+    rows = list(compress(records[first + 1 :], keep))
     blank = len(records) - first - 1 - len(rows)
     if not _looks_textual(text):
         raise ImportFileError(
             f"{path.name} is not a spreadsheet (it is not readable text). Export the case list "
             "as CSV or Excel (.xlsx) and import that file."
         )
-    return RawTable(path, "csv", encoding, headers, rows, digest, "", delimiter, blank)
+    return RawTable(path, "csv", encoding, headers, numbers, rows, digest, "", delimiter, blank)
 
 
 def _looks_textual(text: str) -> bool:
@@ -247,7 +258,8 @@ def _read_xlsx(path: Path, data: bytes, digest: str) -> RawTable:
         if sheet is None:
             raise ImportFileError(f"{path.name} has no visible worksheet to import.")
         headers: list[str] = []
-        rows: list[RawRow] = []
+        numbers: list[int] = []
+        rows: list[Sequence[Cell]] = []
         blank = 0
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = tuple(_xlsx_cell(v) for v in values)
@@ -258,11 +270,14 @@ def _read_xlsx(path: Path, data: bytes, digest: str) -> RawTable:
             if not headers:
                 headers = _clean_headers(["" if c is None else str(c) for c in cells])
                 continue
-            rows.append(_row(number, cells))
+            numbers.append(number)
+            rows.append(cells)
         notes = []
         if len(book.worksheets) > 1:
             notes.append(f"Read the first worksheet, {sheet.title!r}; the others were ignored.")
-        return RawTable(path, "xlsx", "", headers, rows, digest, sheet.title, "", blank, notes)
+        return RawTable(
+            path, "xlsx", "", headers, numbers, rows, digest, sheet.title, "", blank, notes
+        )
     finally:
         book.close()
 

@@ -35,6 +35,8 @@ def apply_rules(
     for name in REQUIRED[kind]:
         label = FIELDS[name].label
         column = values.get(name) or [None] * n
+        if None not in column and "" not in column:  # the usual case, at C speed
+            continue
         for i in [i for i, v in enumerate(column) if v is None or v == ""]:
             if label not in first_pass.get(i, ()):
                 _add(problems, numbers, i, name, "is missing (this list needs it on every row)")
@@ -46,7 +48,7 @@ def apply_rules(
                 _add(problems, numbers, i, name, reason(i))
 
     born = values.get("date_of_birth")
-    if born is not None:
+    if born is not None and max(filter(None, born), default=today) > today:
         late = [i for i, d in enumerate(born) if d is not None and d > today]
         flag("date_of_birth", late, lambda i: "is in the future")
     _order(values, "opened_on", "closed_on", "start date", flag)
@@ -60,7 +62,7 @@ Flag = Callable[[str, list[int], Callable[[int], str]], None]
 
 def _order(values: Columns, start: str, end: str, what: str, flag: Flag) -> None:
     starts, ends = values.get(start), values.get(end)
-    if starts is None or ends is None:
+    if starts is None or ends is None or not any(ends):
         return
     wrong = [i for i, (s, e) in enumerate(zip(starts, ends, strict=True)) if s and e and e < s]
     flag(end, wrong, lambda i: f"{ends[i]:%d/%m/%Y} is before the {what} {starts[i]:%d/%m/%Y}")
@@ -81,7 +83,11 @@ def _full_names(values: Columns, n: int) -> None:
 def _list_rules(kind: ListKind, values: Columns, n: int, flag: Flag) -> None:
     stages = values.setdefault("stage", [None] * n)
     if kind is ListKind.CIN_CP:
-        wrong = [i for i, s in enumerate(stages) if s not in PLAN_STAGES]
+        wrong = (
+            []
+            if PLAN_STAGES.issuperset(stages)
+            else [i for i, s in enumerate(stages) if s not in PLAN_STAGES]
+        )
         flag(
             "stage",
             wrong,
@@ -106,6 +112,9 @@ def _list_rules(kind: ListKind, values: Columns, n: int, flag: Flag) -> None:
     else:
         statuses = values.get("status") or [None] * n
         closed = values.get("closed_on") or [None] * n
+        if not any(statuses) and not any(closed):  # nothing said: every case is open
+            values["status"] = [CaseStatus.OPEN] * n
+            return
         values["status"] = [
             s or (CaseStatus.CLOSED if c else CaseStatus.OPEN)
             for s, c in zip(statuses, closed, strict=True)

@@ -1,11 +1,12 @@
 """Checking every row of a mapped case list before anything is written.
 
-``validate`` turns each raw row into a ``ParsedRow`` (see ``importer_rows``) or into one
-``RowProblem`` per bad field: its row number as the spreadsheet shows it, the field's label and
-the reason. A row with any problem is rejected as a whole, never half-taken. Duplicate IDs within
-the file are reported against the later row, naming the row that came first. Reasons repeat a
-cell's content only for fields that do not identify a child (a stage, an outcome, a plan date),
-never a name, date of birth or address.
+``validate`` turns each raw row into a typed row (``ValidRows``, one list per ``ParsedRow``
+field; see ``importer_rows``) or into one ``RowProblem`` per bad field: its row number as the
+spreadsheet shows it, the field's label and the reason. It works a column at a time, each
+distinct cell of a date or stage column parsed once. A row with any problem is rejected as a
+whole, never half-taken. Duplicate IDs within the file are reported against the later row,
+naming the row that came first. Reasons repeat a cell's content only for fields that do not
+identify a child (a stage, an outcome, a plan date), never a name, date of birth or address.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import repeat
 from pathlib import Path
 
 from ..errors import ValidationError
@@ -25,14 +25,12 @@ from .importer_rows import (
     TEXT_LIMITS,
     ParsedRow,
     RowProblem,
+    ValidRows,
     converter,
-    duplicate_key,
     fast_text,
     problem,
 )
 from .importer_rules import apply_rules
-
-PARSED_FIELDS = ParsedRow._fields[1:]  # after ``row``
 
 __all__ = ["ParsedRow", "RowProblem", "ValidationReport", "validate"]
 
@@ -44,9 +42,17 @@ class ValidationReport:
     table: RawTable
     list_kind: ListKind
     mapping: ColumnMapping
-    valid_rows: list[ParsedRow]
+    valid: ValidRows
     problems: list[RowProblem]
     notes: list[str] = field(default_factory=list)
+    _rows: list[ParsedRow] | None = field(default=None, repr=False)
+
+    @property
+    def valid_rows(self) -> list[ParsedRow]:
+        """The rows that can go in, one ``ParsedRow`` each (built on first use)."""
+        if self._rows is None:
+            self._rows = self.valid.rows()
+        return self._rows
 
     @property
     def file_name(self) -> str:
@@ -54,7 +60,7 @@ class ValidationReport:
 
     @property
     def rows_read(self) -> int:
-        return len(self.table.rows)
+        return self.table.row_count
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -127,18 +133,21 @@ def _parse_set(convert: Callable[[object], object], cells: tuple) -> tuple[list,
 
 
 def _columns(raw: RawTable, plan: list) -> list[tuple]:
-    """The file's cells column by column (short rows padded), so each field converts in one pass."""
-    cells = [r.cells for r in raw.rows]
+    """The file's cells column by column (short rows padded), so each field converts in one pass.
+
+    A CSV file's cells are all strings, and its short rows are padded with "" so they stay so.
+    """
+    cells = raw.cells
     width = max(index for _, index, _, _ in plan) + 1
     if min(map(len, cells)) < width:
-        pad = (None,) * width
+        pad = ("" if raw.file_format == "csv" else None,) * width
         cells = [c if len(c) >= width else (*c, *pad[len(c) :]) for c in cells]
     return list(zip(*cells, strict=False))  # longer rows: extra cells are ignored
 
 
-def _texts(cells: tuple) -> list[str]:
+def _texts(cells: tuple, plain: bool) -> list[str]:
     """A text column trimmed, in C-speed passes when it is all plain strings (a CSV file)."""
-    if set(map(type, cells)) == {str}:
+    if plain or set(map(type, cells)) == {str}:
         column = list(map(str.strip, cells))
         joined = "\x00".join(column)
         if not ("  " in joined or "\t" in joined or "\n" in joined or "\r" in joined):
@@ -146,64 +155,78 @@ def _texts(cells: tuple) -> list[str]:
     return list(map(fast_text, cells))
 
 
-def _check_rows(
-    raw: RawTable, kind: ListKind, plan: list
-) -> tuple[list[ParsedRow], list[RowProblem]]:
-    if not raw.rows:
-        return [], []
-    numbers = [r.number for r in raw.rows]
+def _check_rows(raw: RawTable, kind: ListKind, plan: list) -> tuple[ValidRows, list[RowProblem]]:
+    if not raw.numbers:
+        return ValidRows.of({}, 0), []
+    numbers = raw.numbers
     columns = _columns(raw, plan)
+    plain = raw.file_format == "csv"  # every cell a str
     bad: dict[int, list[RowProblem]] = {}
     values: dict[str, list] = {}
     for name, index, convert, limit in plan:
         if convert is fast_text:
-            column = _texts(columns[index])
+            column = _texts(columns[index], plain)
             if limit and max(map(len, column)) > limit:
                 for i in [i for i, v in enumerate(column) if len(v) > limit]:
                     reason = f"is longer than {limit} characters"
                     bad.setdefault(i, []).append(problem(numbers[i], name, reason))
         else:  # each distinct cell parsed once: a list repeats a few hundred dates and stages
             cells = columns[index]
-            memo = {cell: value for cell, value in zip(*_parse_set(convert, cells), strict=True)}
+            memo = dict(zip(*_parse_set(convert, cells), strict=True))
             column = list(map(memo.__getitem__, cells))
-            for i in [i for i, v in enumerate(column) if type(v) is _Bad]:
-                bad.setdefault(i, []).append(problem(numbers[i], name, column[i].reason))
-                column[i] = None
+            if any(type(v) is _Bad for v in memo.values()):
+                for i in [i for i, v in enumerate(column) if type(v) is _Bad]:
+                    bad.setdefault(i, []).append(problem(numbers[i], name, column[i].reason))
+                    column[i] = None
         values[name] = column
     apply_rules(kind, values, numbers, bad, date.today())
-    keep = [i for i in range(len(numbers)) if i not in bad]
-    defaults = ParsedRow._field_defaults
-    args = [
-        [column[i] for i in keep]
-        if (column := values.get(name)) is not None
-        else repeat(defaults[name])
-        for name in PARSED_FIELDS
-    ]
-    new = tuple.__new__  # ParsedRow is a NamedTuple; this skips its Python-level __new__
-    columns_kept = zip([numbers[i] for i in keep], *args, strict=False)  # repeat() is endless
-    parsed_rows = [new(ParsedRow, row) for row in columns_kept]
+    values["row"] = numbers
+    valid = ValidRows.of(values, len(numbers))
+    if bad:
+        mask = [True] * len(numbers)
+        for i in bad:
+            mask[i] = False
+        valid = valid.keep(mask)
     problems = [p for i in sorted(bad) for p in bad[i]]
-    valid: list[ParsedRow] = []
-    duplicates: list[RowProblem] = []
-    first_seen: dict[object, int] = {}
-    id_label = FIELDS["external_id"].label
+    mask, duplicates = _duplicates(kind, valid)
+    if duplicates:
+        valid = valid.keep(mask)
+        problems = sorted(problems + duplicates, key=lambda p: p.row)  # stable: keeps row order
+    return valid, problems
+
+
+def _duplicates(kind: ListKind, valid: ValidRows) -> tuple[list[bool], list[RowProblem]]:
+    """Which rows to keep (the first of each ID) and a problem for each later duplicate."""
     events = kind is ListKind.EVENTS
-    for parsed in parsed_rows:
-        key = duplicate_key(kind, parsed) if events else parsed.external_id
-        first = first_seen.get(key)
-        if first is None:
-            first_seen[key] = parsed.row
-            valid.append(parsed)
+    if events:
+        keys: list = [
+            ("event", event_id) if event_id else (child_id, stage, on)
+            for event_id, child_id, stage, on in zip(
+                valid["event_id"],
+                valid["external_id"],
+                valid["stage"],
+                valid["event_date"],
+                strict=True,
+            )
+        ]
+    else:
+        keys = valid["external_id"]
+    if len(set(keys)) == len(keys):
+        return [], []
+    first_seen: dict[object, int] = {}
+    mask: list[bool] = []
+    duplicates: list[RowProblem] = []
+    id_label = FIELDS["external_id"].label
+    for key, number, event_id in zip(keys, valid["row"], valid["event_id"], strict=True):
+        first = first_seen.setdefault(key, number)
+        mask.append(first == number)
+        if first == number:
             continue
         if events:
-            label = FIELDS["event_id"].label if parsed.event_id else id_label
+            label = FIELDS["event_id"].label if event_id else id_label
             what = "Event"
         else:
             label, what = id_label, "Child ID"
         reason = f"duplicate: the same {what} is already on row {first}; only the first was kept"
-        duplicates.append(RowProblem(parsed.row, label, reason))
-    if duplicates:
-        problems = sorted(
-            problems + duplicates, key=lambda p: p.row
-        )  # stable: keeps each row's order
-    return valid, problems
+        duplicates.append(RowProblem(number, label, reason))
+    return mask, duplicates

@@ -3,7 +3,9 @@
 Each writer works on one chunk of rows at a time on the import's connection and says, per row,
 whether it added or changed something. Children are matched by external ID and case files by
 child, list and start date (``importer_events`` writes events lists). A blank cell never erases
-what is stored. The first import into an empty database takes a faster path: every child is new.
+what is stored. Rows come column by column (``ValidRows``): when every child of a chunk is new
+(the first import into an empty database) and when no case file is stored for a chunk's
+children, rows are inserted straight from the columns; otherwise they are merged one by one.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import date, datetime
+from itertools import compress
 
 from sqlalchemy import Connection, select
 
 from ..models import CaseFile, Child, ChildIdentity
 from .importer_bulk import BulkWriter, PeopleIndex, chunked
-from .importer_rows import ParsedRow
+from .importer_rows import ParsedRow, ValidRows
 
 CHUNK = 5000
 CHILD_COLS = (
@@ -44,6 +47,8 @@ CASE_VALUES = (
     "closed_on",
 )
 CASE_COLS = ("child_id", *CASE_VALUES, "source_list", "updated_at")
+#: The ``ParsedRow`` fields behind the case-file columns after the team, worker and IRO ids.
+CASE_ROW_FIELDS = ("stage", "status", "legal_status", "placement_type", "opened_on", "closed_on")
 Rows = Sequence[ParsedRow]
 
 
@@ -63,81 +68,97 @@ class ChildState:
 
 
 class ChildWriter:
-    """Adds and updates children and their identities, and hands out case keys."""
+    """Adds and updates children and their identities, and hands out case keys.
+
+    ``ids`` maps the external ID of every child this import has written or looked up to its id;
+    ``states`` holds what is stored for the children a merge needed. Children added column by
+    column get no state: should a later row name one again, it is read back from the database.
+    """
 
     def __init__(
         self, conn: Connection, bulk: BulkWriter, now: datetime, next_number: int, empty: bool
     ) -> None:
         self.conn, self.bulk, self.now = conn, bulk, now
         self.next_number, self.empty = next_number, empty
-        self.children: dict[str, ChildState] = {}
+        self.ids: dict[str, int] = {}
+        self.states: dict[str, ChildState] = {}
 
     def _load(self, external_ids: list[str]) -> None:
-        if self.empty or not external_ids:
-            return
         i = ChildIdentity
-        stmt = (
-            select(
-                Child.id,
-                Child.external_id,
-                Child.gender,
-                Child.birth_year,
-                Child.ethnicity,
-                Child.disability,
-                i.child_id,
-                i.given_name,
-                i.family_name,
-                i.date_of_birth,
-                i.address,
-                i.postcode,
+        for chunk in chunked(external_ids, CHUNK):
+            stmt = (
+                select(
+                    Child.id,
+                    Child.external_id,
+                    Child.gender,
+                    Child.birth_year,
+                    Child.ethnicity,
+                    Child.disability,
+                    i.child_id,
+                    i.given_name,
+                    i.family_name,
+                    i.date_of_birth,
+                    i.address,
+                    i.postcode,
+                )
+                .outerjoin(i, i.child_id == Child.id)
+                .where(Child.external_id.in_(chunk))
             )
-            .outerjoin(i, i.child_id == Child.id)
-            .where(Child.external_id.in_(external_ids))
-        )
-        for r in self.conn.execute(stmt):
-            identity = list(r[7:]) if r[6] is not None else None
-            self.children[r[1]] = ChildState(r[0], list(r[2:6]), identity)
+            for r in self.conn.execute(stmt):
+                identity = list(r[7:]) if r[6] is not None else None
+                self.states[r[1]] = ChildState(r[0], list(r[2:6]), identity)
+                self.ids[r[1]] = r[0]
 
-    def _all_new(self, rows: Rows, added: set[int]) -> None:
-        """The first import into an empty database: every child is new (one pass, no merging)."""
-        now, first = self.now, self.next_number
-        inserts = [
-            (
-                r.external_id,
-                f"C-{n:04d}",
-                r.gender,
-                r.date_of_birth.year if r.date_of_birth else None,
-                r.ethnicity,
-                bool(r.disability),
-                now,
-                now,
-            )
-            for n, r in enumerate(rows, start=first)
-        ]
-        self.next_number = first + len(rows)
-        ids = self.bulk.insert(Child.__table__, CHILD_COLS, inserts, ids=True)
-        identities = [
-            (r.given_name, r.family_name, r.date_of_birth, r.address, r.postcode) for r in rows
-        ]
-        self.children.update(
-            (r.external_id, ChildState(i, list(row[2:6]), list(ident) if any(ident) else None))
-            for r, i, row, ident in zip(rows, ids, inserts, identities, strict=True)
+    def _all_new(self, rows: ValidRows, added: set[int]) -> None:
+        """Every child in ``rows`` is new: insert them column by column, no merging."""
+        first, count, now = self.next_number, len(rows), self.now
+        self.next_number = first + count
+        born = rows["date_of_birth"]
+        years = {d: d.year for d in set(born) if d is not None} | {None: None}
+        external = rows["external_id"]
+        ids = self.bulk.insert_columns(
+            Child.__table__,
+            CHILD_COLS,
+            [
+                external,
+                list(map("C-{:04d}".format, range(first, first + count))),
+                rows["gender"],
+                list(map(years.__getitem__, born)),
+                rows["ethnicity"],
+                list(map(bool, rows["disability"])),
+                [now] * count,
+                [now] * count,
+            ],
+            ids=True,
         )
-        self.bulk.insert(
-            ChildIdentity.__table__,
-            IDENTITY_COLS,
-            [(i, *ident) for i, ident in zip(ids, identities, strict=True) if any(ident)],
-        )
-        added.update(r.row for r in rows)
+        self.ids.update(zip(external, ids, strict=True))
+        identity = [rows[name] for name in IDENTITY_VALUES]
+        given = rows["given_name"]
+        present = [True] if "" not in given else list(map(any, zip(*identity, strict=True)))
+        if not all(present):  # a child the list gives no name, birth date or address for
+            identity = [list(compress(column, present)) for column in identity]
+            ids = list(compress(ids, present))
+        self.bulk.insert_columns(ChildIdentity.__table__, IDENTITY_COLS, [ids, *identity])
+        added.update(rows["row"])
 
-    def write(self, rows: Rows, added: set[int], changed: set[int]) -> None:
-        if self.empty:
-            ids = [r.external_id for r in rows]
-            if len(set(ids)) == len(ids) and self.children.keys().isdisjoint(ids):
-                self._all_new(rows, added)
-                return
-        self._load(sorted({r.external_id for r in rows} - self.children.keys()))
-        children = self.children
+    def write(self, rows: ValidRows, added: set[int], changed: set[int]) -> None:
+        external = rows["external_id"]
+        if (
+            self.empty
+            and len(set(external)) == len(external)
+            and self.ids.keys().isdisjoint(external)
+        ):
+            self._all_new(rows, added)
+            return
+        wanted = set(external) - self.states.keys()
+        if self.empty:  # only children this import added can be stored
+            wanted &= self.ids.keys()
+        self._load(sorted(wanted))
+        self._merge(rows.rows(), added, changed)
+
+    def _merge(self, rows: Rows, added: set[int], changed: set[int]) -> None:
+        """Rows one by one against what is stored: add new children, fill in and update others."""
+        children = self.states
         new_states: list[ChildState] = []
         inserts: list[tuple] = []
         updates: list[tuple] = []
@@ -195,6 +216,7 @@ class ChildWriter:
         ids = self.bulk.insert(Child.__table__, CHILD_COLS, inserts, ids=True)
         for state, new_id in zip(new_states, ids, strict=True):
             state.id = new_id
+        self.ids.update((row.external_id, children[row.external_id].id) for row in rows)  # type: ignore[misc]
         self.bulk.update(Child.__table__, (*CHILD_VALUES, "updated_at"), updates)
         self.bulk.insert(
             ChildIdentity.__table__, IDENTITY_COLS, [(s.id, *s.identity) for s in identity_new]
@@ -232,7 +254,7 @@ class CaseFileWriter:
         if self.empty:
             return stored
         table = CaseFile.__table__
-        for chunk in chunked(child_ids, CHUNK):
+        for chunk in chunked(sorted(set(child_ids)), CHUNK):
             stmt = select(table.c.id, table.c.child_id, *(table.c[c] for c in CASE_VALUES)).where(
                 table.c.child_id.in_(chunk), table.c.source_list == self.source
             )
@@ -241,41 +263,34 @@ class CaseFileWriter:
         return stored
 
     def write(
-        self, rows: Rows, children: dict[str, ChildState], added: set[int], changed: set[int]
+        self, rows: ValidRows, child_ids: dict[str, int], added: set[int], changed: set[int]
     ) -> None:
-        stored = self._stored(sorted({children[r.external_id].id for r in rows} - {None}))  # type: ignore[misc]
+        children = list(map(child_ids.__getitem__, rows["external_id"]))
+        stored = self._stored(children)
         people = self.people
-        teams = {name: people.team_id(name) for name in {r.team for r in rows}}
-        workers = {k: people.worker_id(*k) for k in {(r.worker, r.worker_id) for r in rows}}
-        iros = {name: people.worker_id(name, iro=True) for name in {r.iro for r in rows}}
-        source, now = self.source, self.now
+        teams = {name: people.team_id(name) for name in set(rows["team"])}
+        staff = list(zip(rows["worker"], rows["worker_id"], strict=True))
+        workers = {key: people.worker_id(*key) for key in set(staff)}
+        iros = {name: people.worker_id(name, iro=True) for name in set(rows["iro"])}
+        source, now, count = self.source, self.now, len(rows)
         if not stored:  # nothing stored for these children: every file is new, in one pass
-            self.bulk.insert(
+            self.bulk.insert_columns(
                 CaseFile.__table__,
                 CASE_COLS,
                 [
-                    (
-                        children[r.external_id].id,
-                        teams[r.team],
-                        workers[(r.worker, r.worker_id)],
-                        iros[r.iro],
-                        r.stage,
-                        r.status,
-                        r.legal_status,
-                        r.placement_type,
-                        r.opened_on,
-                        r.closed_on,
-                        source,
-                        now,
-                    )
-                    for r in rows
+                    children,
+                    list(map(teams.__getitem__, rows["team"])),
+                    list(map(workers.__getitem__, staff)),
+                    list(map(iros.__getitem__, rows["iro"])),
+                    *(rows[name] for name in CASE_ROW_FIELDS),
+                    [source] * count,
+                    [now] * count,
                 ],
             )
-            added.update(r.row for r in rows)
+            added.update(rows["row"])
             return
         inserts, updates = [], []
-        for row in rows:
-            child_id = children[row.external_id].id
+        for row, child_id in zip(rows.rows(), children, strict=True):
             values = [
                 teams[row.team],
                 workers[(row.worker, row.worker_id)],
