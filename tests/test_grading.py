@@ -89,6 +89,26 @@ def test_round_grade_half_toward_worse(mean, expected):
     assert round_grade(mean) == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 4),
+            st.sampled_from([1, 2, 3, 1.0, 2.0, 0.5, 1.5, 2.5, 0.1, 0.25, 0.3, 3.75]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_weighted_mean_is_exact_whatever_the_weights(pairs):
+    """The engine's shortcut for whole-number weights agrees with exact decimal arithmetic."""
+    from caseaudit.templating.grading import _weighted
+
+    weights = [Fraction(str(w)) for _g, w in pairs]
+    total = sum((g * w for (g, _w), w in zip(pairs, weights, strict=True)), Fraction(0))
+    assert _weighted(pairs) == round_grade(total / sum(weights))
+
+
 def test_section_suggestion_is_the_weighted_mean_of_its_grade_questions():
     d = template()
     # (1*2 + 4*1) / 3 = 2 -> Good

@@ -3,7 +3,8 @@
 ``open_database`` accepts a plain SQLite path, a ``sqlite:///`` URL, a ``sqlcipher:///`` URL
 (or any path with a passphrase) for an encrypted file, or a ``postgresql://`` URL for team mode.
 SQLite connections run in WAL mode with foreign keys on and ``synchronous=FULL`` so a commit
-survives a power cut; transactions are begun explicitly so that DDL is transactional too.
+survives a power cut; transactions are begun explicitly so that DDL is transactional too (and
+with the write lock, BEGIN IMMEDIATE, when asked to by the ``BEGIN_IMMEDIATE`` option).
 Opening migrates the schema to the program's head in one transaction; a database written by a
 newer program is refused with a clear message and left untouched.
 """
@@ -35,6 +36,8 @@ MIGRATIONS_DIR = _SHIPPED_MIGRATIONS = Path(__file__).with_name("migrations")
 #: The newest migration's revision; a test keeps it equal to Alembic's head. Opening a
 #: database already at this revision skips importing Alembic at all (start-up time).
 SCHEMA_HEAD = "0002"
+#: Execution option: begin this SQLite transaction holding the write lock (BEGIN IMMEDIATE).
+BEGIN_IMMEDIATE = "caseaudit_begin_immediate"
 
 
 @dataclass
@@ -135,7 +138,8 @@ def _install_sqlite_hooks(engine: Engine, kind: str) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # noqa: ANN001
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get(BEGIN_IMMEDIATE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def create_db_engine(url: URL, kind: str) -> Engine:

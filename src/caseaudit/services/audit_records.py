@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -57,6 +58,7 @@ __all__ = [
     "check_can_edit",
     "definition_for",
     "load_audit",
+    "progress",
     "record_finding",
     "snapshot_finding",
     "unacknowledged_concerns",
@@ -137,14 +139,25 @@ def load_audit(session: Session, audit_id: int) -> Audit:
     return audit
 
 
-def can_edit(actor: UserInfo | None, audit: Audit) -> bool:
+class EditableAudit(Protocol):
+    """What the editing rule reads of an audit (an ORM ``Audit`` or a row from a Core query)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def auditor_user_id(self) -> int: ...
+    @property
+    def status(self) -> AuditStatus: ...
+
+
+def can_edit(actor: UserInfo | None, audit: EditableAudit) -> bool:
     """Whether ``actor`` may change ``audit`` now (ignoring the sign-off lock)."""
     if not allowed(actor, Permission.AUDIT) or actor is None:
         return False
     return audit.auditor_user_id == actor.id or actor.role in OVERSEERS
 
 
-def check_can_edit(session: Session, actor: UserInfo | None, audit: Audit) -> None:
+def check_can_edit(session: Session, actor: UserInfo | None, audit: EditableAudit) -> None:
     """Raise ``PermissionDenied`` or ``AuditLocked`` unless ``actor`` may change ``audit``."""
     require(actor, Permission.AUDIT)
     assert actor is not None
@@ -265,27 +278,63 @@ class Regrader:
         if answers is None:
             answers = answer_values(self.session, audit.id)
         result = self.grading(answers)
-        if audit.status != AuditStatus.SIGNED:
-            answered = any(is_answered(a.value) for a in answers.values())
-            audit.suggested_grade = result.suggested_overall if answered else None
-            audit.compliance_percent = result.compliance.percent if answered else None
-            if started and audit.status == AuditStatus.NOT_STARTED:
-                audit.status = AuditStatus.IN_PROGRESS
-            if started and audit.started_at is None:
-                audit.started_at = utcnow()
-            if audit.status in (AuditStatus.IN_PROGRESS, AuditStatus.AWAITING_SIGN_OFF):
-                complete = not result.missing and not unacknowledged_concerns(
-                    self.session, audit.id
-                )
-                audit.status = (
-                    AuditStatus.AWAITING_SIGN_OFF if complete else AuditStatus.IN_PROGRESS
-                )
+        moved = progress(
+            audit,
+            result,
+            answers,
+            started=started,
+            concerns_open=lambda: bool(unacknowledged_concerns(self.session, audit.id)),
+        )
+        for name, value in moved.items():
+            setattr(audit, name, value)
         audit.updated_at = utcnow()
         self.session.flush()
         if trail.snapshot(audit) != self.before:
             trail.record(self.session, actor_id, audit, "update", self.before)
             self.before = trail.snapshot(audit)
         return result
+
+
+class AuditProgress(Protocol):
+    """What ``progress`` reads of an audit (an ORM ``Audit`` or a row from a Core query)."""
+
+    @property
+    def status(self) -> AuditStatus: ...
+    @property
+    def started_at(self) -> datetime | None: ...
+
+
+def progress(
+    audit: AuditProgress,
+    result: GradingResult,
+    answers: Mapping[str, AnswerValue],
+    *,
+    started: bool,
+    concerns_open: Callable[[], bool],
+) -> dict[str, Any]:
+    """The audit row's new suggested grade, compliance, status and start time after a change.
+
+    A signed audit keeps everything. Otherwise the status moves from not started to in
+    progress, and between in progress and awaiting sign-off as the audit becomes complete
+    (nothing missing and no unacknowledged safeguarding concern: ``concerns_open`` is asked
+    only when nothing else is missing)."""
+    if audit.status == AuditStatus.SIGNED:
+        return {}
+    answered = any(is_answered(a.value) for a in answers.values())
+    status = audit.status
+    moved: dict[str, Any] = {
+        "suggested_grade": result.suggested_overall if answered else None,
+        "compliance_percent": result.compliance.percent if answered else None,
+    }
+    if started and status == AuditStatus.NOT_STARTED:
+        status = AuditStatus.IN_PROGRESS
+    if started and audit.started_at is None:
+        moved["started_at"] = utcnow()
+    if status in (AuditStatus.IN_PROGRESS, AuditStatus.AWAITING_SIGN_OFF):
+        complete = not result.missing and not concerns_open()
+        status = AuditStatus.AWAITING_SIGN_OFF if complete else AuditStatus.IN_PROGRESS
+    moved["status"] = status
+    return moved
 
 
 # -- findings on the trail ----------------------------------------------------------------------

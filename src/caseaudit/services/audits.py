@@ -7,7 +7,8 @@ child (pseudonymous case key, pathway, team, worker, key dates), the answers, se
 the engine's grading, actions, safeguarding concerns and sign-off history. ``save_answer``,
 ``set_section_grade`` and ``set_overall`` are the autosave: each change is validated, committed
 in its own transaction with its trail entry, and the audit row's suggested grade, compliance and
-status (not started → in progress ⇄ awaiting sign-off) kept in step. A signed audit refuses
+status (not started → in progress ⇄ awaiting sign-off) kept in step, all on plain Core
+statements (``audit_change``), because autosave runs on every change. A signed audit refuses
 every change (``AuditLocked``) until it is reopened.
 """
 
@@ -18,16 +19,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ..db import Database
 from ..errors import ValidationError
 from ..models import (
-    Answer,
     CaseFile,
     Child,
     PathwayEvent,
-    SectionJudgement,
     Team,
     Worker,
 )
@@ -45,6 +44,7 @@ from ..templating.schema import normalise_yes_no
 from ..vocabulary import AuditStatus, CaseStatus, PathwayStage
 from . import trail
 from .actions import ActionRow, action_rows
+from .audit_change import AuditChange
 from .audit_queue import QueueRow, enum_label, my_queue
 from .audit_records import (
     AuditLocked,
@@ -52,7 +52,6 @@ from .audit_records import (
     answer_values,
     as_utc,
     can_edit,
-    check_can_edit,
     judgements,
     load_audit,
 )
@@ -208,66 +207,30 @@ def save_answer(
 ) -> SaveResult:
     """Save one answer (``None`` evidence or N/A reason: leave it as it is)."""
     with trail.writing(db) as s:
-        audit = load_audit(s, audit_id)
-        check_can_edit(s, actor, audit)
-        assert actor is not None
-        regrader = Regrader(s, audit)
+        change = AuditChange(s, actor, audit_id)
         try:
-            question = regrader.definition.question(question_id)
+            question = change.definition.question(question_id)
         except KeyError:
             raise ValidationError(
                 f"The template of audit {audit_id} has no question '{question_id}'. "
                 "Nothing was saved."
             ) from None
         stored = _stored_value(question, value)
-        rows = s.execute(
-            select(
-                Answer.id, Answer.question_id, Answer.value, Answer.evidence, Answer.na_reason
-            ).where(Answer.audit_id == audit.id)
-        ).all()
-        answers = {q: AnswerValue(v, e or "", n or "") for _i, q, v, e, n in rows}
-        current = next((r for r in rows if r[1] == question_id), None)
+        answers, current = change.answers(question_id)
         if current is None and stored is None and not evidence and not na_reason:
-            grading = regrader.grading(answers)  # nothing to keep: nothing changes
-            return SaveResult(audit_id, utcnow(), AuditStatus(audit.status), grading)
-        old = (current[2], current[3] or "", current[4] or "") if current else (None, "", "")
+            grading = change.grading(answers)  # nothing to keep: nothing changes
+            return SaveResult(audit_id, utcnow(), change.state.status, grading)
+        old = (current.value, current.evidence, current.na_reason) if current else (None, "", "")
         new = (
             stored,
             old[1] if evidence is None else evidence,
             old[2] if na_reason is None else na_reason,
         )
-        if current is None:
-            answer = Answer(audit_id=audit.id, question_id=question_id, updated_at=utcnow())
-            answer.value, answer.evidence, answer.na_reason = new
-            s.add(answer)
-            trail.record(s, actor.id, answer, "create")
-        elif new != old:
-            # The hot path of autosave: a plain UPDATE, and the trail entry from snapshots of
-            # the row before and after (the same snapshots the trail's verification takes).
-            answer_id = current[0]
-            s.execute(
-                update(Answer)
-                .where(Answer.id == answer_id)
-                .values(value=new[0], evidence=new[1], na_reason=new[2], updated_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
-            before, after = (
-                trail.snapshot(
-                    Answer(
-                        id=answer_id,
-                        audit_id=audit.id,
-                        question_id=question_id,
-                        value=v,
-                        evidence=e,
-                        na_reason=n,
-                    )
-                )
-                for v, e, n in (old, new)
-            )
-            trail.append(s, actor.id, "answer", answer_id, "update", before, after)
+        if current is None or new != old:
+            change.write_answer(current, question_id, new)
         answers[question_id] = AnswerValue(*new)
-        grading = regrader.finish(actor.id, answers=answers)
-        status = AuditStatus(audit.status)
+        grading = change.finish(answers)
+        status = change.state.status
     return SaveResult(audit_id, utcnow(), status, grading)
 
 
@@ -290,12 +253,9 @@ def set_section_grade(
 ) -> SaveResult:
     """Give (or clear, with ``None``) a section's grade; ``None`` commentary: leave it."""
     with trail.writing(db) as s:
-        audit = load_audit(s, audit_id)
-        check_can_edit(s, actor, audit)
-        assert actor is not None
-        regrader = Regrader(s, audit)
+        change = AuditChange(s, actor, audit_id)
         try:
-            section = regrader.definition.section(section_id)
+            section = change.definition.section(section_id)
         except KeyError:
             raise ValidationError(
                 f"The template of audit {audit_id} has no section '{section_id}'. "
@@ -307,26 +267,17 @@ def set_section_grade(
                 f"Section '{section.title}' is not graded (it records facts), so it takes no "
                 "grade. Nothing was saved."
             )
-        judgement = s.scalars(
-            select(SectionJudgement).where(
-                SectionJudgement.audit_id == audit.id, SectionJudgement.section_id == section_id
-            )
-        ).first()
+        answers, _none = change.answers()
+        judgement = change.judgement(section_id)
         if judgement is None and grade is None and not commentary:
-            grading = regrader.grading()  # nothing to keep: nothing changes
-            return SaveResult(audit_id, utcnow(), AuditStatus(audit.status), grading)
-        before = trail.snapshot(judgement) if judgement is not None else None
-        if judgement is None:
-            judgement = SectionJudgement(audit_id=audit.id, section_id=section_id, commentary="")
-            s.add(judgement)
-        judgement.grade = grade
-        if commentary is not None:
-            judgement.commentary = commentary
-        s.flush()
-        if before is None or trail.snapshot(judgement) != before:
-            trail.record(s, actor.id, judgement, "update" if before else "create", before)
-        grading = regrader.finish(actor.id)
-        status = AuditStatus(audit.status)
+            grading = change.grading(answers)  # nothing to keep: nothing changes
+            return SaveResult(audit_id, utcnow(), change.state.status, grading)
+        kept = judgement.commentary if judgement is not None else ""
+        change.write_judgement(
+            judgement, section_id, grade, kept if commentary is None else commentary
+        )
+        grading = change.finish(answers)
+        status = change.state.status
     return SaveResult(audit_id, utcnow(), status, grading)
 
 
@@ -340,13 +291,8 @@ def set_overall(
     """Give (or clear) the overall grade; ``None`` rationale: leave it as it is."""
     grade = _valid_grade(grade, "The overall grade")
     with trail.writing(db) as s:
-        audit = load_audit(s, audit_id)
-        check_can_edit(s, actor, audit)
-        assert actor is not None
-        regrader = Regrader(s, audit)
-        audit.overall_grade = grade
-        if rationale is not None:
-            audit.overall_rationale = rationale
-        grading = regrader.finish(actor.id)
-        status = AuditStatus(audit.status)
+        change = AuditChange(s, actor, audit_id)
+        change.set_overall(grade, rationale)
+        grading = change.finish(change.answers()[0])
+        status = change.state.status
     return SaveResult(audit_id, utcnow(), status, grading)

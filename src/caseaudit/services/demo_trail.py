@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ..models import ChangeLogEntry
 from .snapshots import entity_name, snapshot
 from .trail import seal
+from .trail_writing import forget_head
 
 
 class DemoTrail:
@@ -61,6 +62,7 @@ class DemoTrail:
     def write(self) -> int:
         if self.rows:
             self.session.execute(insert(ChangeLogEntry.__table__), self.rows)
+            forget_head(self.session)  # trail.append must read the new head
         written = len(self.rows)
         self.rows = []
         return written

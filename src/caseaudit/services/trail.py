@@ -7,17 +7,16 @@ over a canonical JSON of its fields and the previous entry's seal, so the entrie
 ``verify`` recomputes every seal and reports the first broken link, and also compares the last
 recorded state of every logged record with the record as it is now, so an audit changed behind
 the program's back is found. Writers take the database's write lock before reading the head of
-the chain, so two writers never fork it. Free text is recorded by fingerprint, never verbatim,
-because the trail can never be edited and free text may name a child.
+the chain, so two writers never fork it (the writing half lives in ``trail_writing`` and is
+re-exported here). Free text is recorded by fingerprint, never verbatim, because the trail can
+never be edited and free text may name a child.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,142 +25,48 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ..db import Database
-from ..errors import CaseAuditError
+from ..errors import Cancelled
 from ..models import ChangeLogEntry, User
-from ..models.base import utcnow
 from .permissions import Permission, require
-from .snapshots import AUDIT_PARTS, LOGGED_ENTITIES, canonical_json, entity_name, iso, snapshot
+from .snapshots import AUDIT_PARTS, LOGGED_ENTITIES, canonical_json, iso, snapshot
+from .trail_writing import (
+    TRAIL_LOCK_KEY,
+    append,
+    record,
+    seal,
+    snapshot_of,
+    take_write_lock,
+    writing,
+)
 from .users import UserInfo
 
 __all__ = [
     "RecordMismatch",
     "TrailEvent",
     "TrailHead",
+    "TRAIL_LOCK_KEY",
     "TrailReport",
     "append",
     "changed_fields",
     "events",
     "head",
+    "iso",
     "record",
     "seal",
     "snapshot",
+    "snapshot_of",
+    "take_write_lock",
     "verify",
     "writing",
 ]
 
-#: Key of the PostgreSQL transaction advisory lock that serialises trail writers.
-TRAIL_LOCK_KEY = 0x0CA5EA0D17
 #: Triggers the initial migration creates to make ``change_log`` append-only.
 SQLITE_TRIGGERS = frozenset({"change_log_no_update", "change_log_no_delete"})
 POSTGRES_TRIGGERS = frozenset({"change_log_append_only"})
 
 
-class TrailCancelled(CaseAuditError):
+class TrailCancelled(Cancelled):
     """Verification was cancelled before it finished."""
-
-
-def seal(
-    entry_id: int,
-    at: datetime,
-    user_id: int | None,
-    entity: str,
-    entity_id: str,
-    operation: str,
-    before: Any,
-    after: Any,
-    prev_hash: str,
-) -> str:
-    """The SHA-256 seal of one entry, chaining it to the previous entry's seal."""
-    payload = {
-        "id": entry_id,
-        "at": iso(at),
-        "user_id": user_id,
-        "entity": entity,
-        "entity_id": entity_id,
-        "operation": operation,
-        "before": before,
-        "after": after,
-        "prev_hash": prev_hash,
-    }
-    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
-
-
-def take_write_lock(session: Session) -> None:
-    """Hold the database's write lock so the head read below cannot be overtaken."""
-    session.flush()
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": TRAIL_LOCK_KEY})
-    else:
-        # A write statement that touches no row: SQLite takes its write lock at the start of
-        # any write statement (waiting up to busy_timeout), and holds it until commit.
-        session.execute(text("DELETE FROM change_log WHERE 0"))
-
-
-@contextmanager
-def writing(db: Database) -> Iterator[Session]:
-    """A unit of work that holds the write lock from its first statement.
-
-    Use it for any change that reads before it writes and appends to the trail. ``db.session()``
-    begins SQLite transactions as DEFERRED, so a transaction that has read and then tries to
-    write fails at once ("database is locked") if another writer committed in between; taking
-    the write lock first makes it wait its turn instead (up to the busy timeout).
-    """
-    with db.session() as session:
-        take_write_lock(session)
-        yield session
-
-
-def append(
-    session: Session,
-    actor_id: int | None,
-    entity: str,
-    entity_id: str | int,
-    operation: str,
-    before: Any,
-    after: Any,
-) -> ChangeLogEntry:
-    """Append one sealed entry in ``session``'s transaction (committed with the change)."""
-    before = json.loads(canonical_json(before))
-    after = json.loads(canonical_json(after))
-    take_write_lock(session)
-    head = session.execute(
-        select(ChangeLogEntry.id, ChangeLogEntry.entry_hash)
-        .order_by(ChangeLogEntry.id.desc())
-        .limit(1)
-    ).first()
-    entry_id, prev_hash = (head[0] + 1, head[1]) if head else (1, "")
-    at = utcnow()
-    entry = ChangeLogEntry(
-        id=entry_id,
-        at=at,
-        user_id=actor_id,
-        entity=entity,
-        entity_id=str(entity_id),
-        operation=operation,
-        before=before,
-        after=after,
-        prev_hash=prev_hash,
-    )
-    entry.entry_hash = seal(
-        entry_id, at, actor_id, entity, str(entity_id), operation, before, after, prev_hash
-    )
-    session.add(entry)
-    session.flush()
-    return entry
-
-
-def record(
-    session: Session,
-    actor_id: int | None,
-    row: Any,
-    operation: str,
-    before: dict[str, Any] | None = None,
-) -> ChangeLogEntry:
-    """Append the change of a logged record: ``before`` is its earlier ``snapshot`` (None when
-    created); the after-state is taken now (None when ``operation`` is ``delete``)."""
-    session.flush()
-    after = None if operation == "delete" else snapshot(row)
-    return append(session, actor_id, entity_name(row), row.id, operation, before, after)
 
 
 @dataclass(frozen=True)

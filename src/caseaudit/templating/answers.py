@@ -16,7 +16,15 @@ from typing import Any
 
 from .schema import Question, normalise_yes_no
 
-__all__ = ["AnswerValue", "answer_problem", "as_date", "is_answered", "normalised"]
+__all__ = [
+    "AnswerValue",
+    "answer_problem",
+    "as_date",
+    "is_answered",
+    "normalised",
+    "normalised_valid",
+    "problem_of_answered",
+]
 
 
 @dataclass(frozen=True)
@@ -55,10 +63,22 @@ def answer_problem(question: Question, value: Any) -> str | None:
     """Why ``value`` is not a usable answer to ``question`` (None when it is, or is blank)."""
     if not is_answered(value):
         return None
+    return problem_of_answered(question, value)
+
+
+def problem_of_answered(question: Question, value: Any) -> str | None:
+    """``answer_problem`` for a value already known to be answered (the engine's hot path)."""
     kind = question.type
     if kind == "yes_no":
-        allowed = ["yes", "no"] + ["partly"] * question.allow_partly + ["na"] * question.allow_na
-        if normalise_yes_no(value) not in allowed:
+        word = normalise_yes_no(value)
+        if (
+            word is None
+            or (word == "partly" and not question.allow_partly)
+            or (word == "na" and not question.allow_na)
+        ):
+            allowed = (
+                ["yes", "no"] + ["partly"] * question.allow_partly + ["na"] * question.allow_na
+            )
             words = ", ".join("N/A" if a == "na" else a for a in allowed)
             return f"The answer to '{question.text}' must be one of {words}"
     elif kind == "grade":
@@ -93,8 +113,13 @@ def _number_problem(question: Question, value: Any) -> str | None:
 
 def normalised(question: Question, value: Any) -> tuple[str, ...]:
     """The answer as the strings conditions and rules compare with (empty if unanswered)."""
-    if not is_answered(value) or answer_problem(question, value) is not None:
+    if not is_answered(value) or problem_of_answered(question, value) is not None:
         return ()
+    return normalised_valid(question, value)
+
+
+def normalised_valid(question: Question, value: Any) -> tuple[str, ...]:
+    """``normalised`` for a value already known to be answered and valid."""
     if question.type == "yes_no":
         return (normalise_yes_no(value) or "",)
     if question.type == "grade":

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from math import floor
 
-from .answers import AnswerValue, answer_problem, as_date, is_answered, normalised
+from .answers import AnswerValue, as_date, is_answered, normalised_valid, problem_of_answered
 from .results import (
     CapApplied,
     CaseContext,
@@ -46,10 +46,29 @@ def round_grade(mean: Fraction) -> int:
     return floor(mean + Fraction(1, 2))
 
 
+_WEIGHTS: dict[float, Fraction] = {}
+
+
+def _exact(weight: float) -> Fraction:
+    """A weight as the exact decimal it was written as (0.1 is one tenth), remembered."""
+    found = _WEIGHTS.get(weight)
+    if found is None:
+        found = Fraction(str(weight))
+        if len(_WEIGHTS) < 1024:
+            _WEIGHTS[weight] = found
+    return found
+
+
 def _weighted(pairs: list[tuple[int, float]]) -> int | None:
+    """The weighted mean grade, rounded by ``round_grade`` (exact arithmetic throughout)."""
     if not pairs:
         return None
-    weights = [Fraction(str(w)) for _, w in pairs]
+    weights = [_exact(w) for _, w in pairs]
+    if all(w.denominator == 1 for w in weights):
+        # Whole-number weights (the usual case): floor(total / sum + 1/2) in integers.
+        total = sum(g * w.numerator for (g, _), w in zip(pairs, weights, strict=True))
+        weight = sum(w.numerator for w in weights)
+        return (2 * total + weight) // (2 * weight)
     total = sum((g * w for (g, _), w in zip(pairs, weights, strict=True)), Fraction(0))
     return round_grade(total / sum(weights))
 
@@ -103,10 +122,7 @@ class _Grader:
     def _check(self, question: Question, section_title: str) -> None:
         answer = self.answers.get(question.id)
         value = None if answer is None else answer.value
-        problem = answer_problem(question, value)
-        if problem:
-            self.missing.append(MissingItem("invalid", problem, question.id, question.section_id))
-        elif not is_answered(value):
+        if not is_answered(value):
             if question.required:
                 self.missing.append(
                     MissingItem(
@@ -116,17 +132,21 @@ class _Grader:
                         question.section_id,
                     )
                 )
-        else:
-            self.values[question.id] = normalised(question, value)
-            if self.values[question.id] == ("na",) and not (answer and answer.na_reason.strip()):
-                self.missing.append(
-                    MissingItem(
-                        "na_reason",
-                        f"Give the reason for answering N/A to '{question.text}'",
-                        question.id,
-                        question.section_id,
-                    )
+            return
+        problem = problem_of_answered(question, value)
+        if problem:
+            self.missing.append(MissingItem("invalid", problem, question.id, question.section_id))
+            return
+        words = self.values[question.id] = normalised_valid(question, value)
+        if words == ("na",) and not (answer and answer.na_reason.strip()):
+            self.missing.append(
+                MissingItem(
+                    "na_reason",
+                    f"Give the reason for answering N/A to '{question.text}'",
+                    question.id,
+                    question.section_id,
                 )
+            )
 
     # -- rules --------------------------------------------------------------------------------
 
@@ -281,7 +301,7 @@ def grade(
             )
         )
     return GradingResult(
-        visible_questions=[q.id for q in definition.questions if q.id in g.visible],
+        visible_questions=[q.id for q in definition.ordered_questions() if q.id in g.visible],
         visible_sections=visible_sections,
         sections=results,
         suggested_overall=overall,
@@ -332,7 +352,7 @@ def _timescales(
     results: dict[str, TimescaleResult] = {}
     unchecked: dict[str, str] = {}
     events = context.events if context else {}
-    for question in definition.questions:
+    for question in definition.ordered_questions():
         ts = question.timescale
         if ts is None or question.id not in g.values:
             continue
@@ -360,7 +380,7 @@ def _compliance(
 ) -> Compliance:
     credit = 0.0
     denominator = 0
-    for question in definition.questions:
+    for question in definition.ordered_questions():
         if question.id not in g.visible or question.id not in g.values:
             continue
         if question.type == "yes_no":

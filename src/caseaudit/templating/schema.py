@@ -9,6 +9,7 @@ grading engine reads. Grades inside it are integers 1 (best) to 4 (worst); pathw
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -278,14 +279,25 @@ class TemplateDefinition:
     sources: tuple[str, ...] = ()
     rules: tuple[Rule, ...] = ()
     _index: dict[str, Question] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _ordered: list[Question] = field(default_factory=list, init=False, repr=False, compare=False)
+    _sections: dict[str, Section] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
-        self._index.update({q.id: q for s in self.sections for q in s.questions})
+        self._ordered.extend(q for s in self.sections for q in s.questions)
+        self._index.update({q.id: q for q in self._ordered})
+        for section in self.sections:
+            self._sections.setdefault(section.id, section)
 
     @property
     def questions(self) -> list[Question]:
         """Every question, in the order the template lists them."""
-        return [q for s in self.sections for q in s.questions]
+        return list(self._ordered)
+
+    def ordered_questions(self) -> Sequence[Question]:
+        """Every question in template order, without copying (the engine's hot path)."""
+        return self._ordered
 
     def question(self, qid: str) -> Question:
         """The question called ``qid``; ``KeyError`` if there is none."""
@@ -293,10 +305,7 @@ class TemplateDefinition:
 
     def section(self, sid: str) -> Section:
         """The section called ``sid``; ``KeyError`` if there is none."""
-        for section in self.sections:
-            if section.id == sid:
-                return section
-        raise KeyError(sid)
+        return self._sections[sid]
 
     def section_title(self, sid: str) -> str:
         return self.section(sid).title
