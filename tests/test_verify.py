@@ -40,6 +40,10 @@ def _byte_range(data: bytes) -> tuple[int, int, int, int]:
     return a, b, c, d
 
 
+def _digit_at_or_after(data: bytes, start: int) -> int:
+    return next(i for i in range(start, len(data)) if data[i : i + 1].isdigit())
+
+
 def _positions(data: bytes) -> dict[str, int]:
     _a, b, c, _d = _byte_range(data)
     first_stream = data.index(b"stream", data.index(b"/Type /Page")) + 12
@@ -48,7 +52,8 @@ def _positions(data: bytes) -> dict[str, int]:
         "first page's content stream": first_stream,
         "document information": data.index(b"/Producer") + 3,
         "start of the signature's DER": b + 3,
-        "middle of the signature value": (b + c) // 2 - 400,
+        # a decimal digit: flipping 0x20 in a hex letter only changes its case, not its value
+        "middle of the signature value": _digit_at_or_after(data, (b + c) // 2 - 400),
         "padding after the signature": c - 8,
         "the /ByteRange numbers": data.index(b"/ByteRange") + 14,
         "the last cross-reference table": data.rindex(b"xref") + 12,

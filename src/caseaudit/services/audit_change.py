@@ -1,41 +1,46 @@
-"""One autosave change to an audit, done with plain Core statements instead of the ORM.
+"""One autosave change to an audit, done with plain statements instead of the ORM.
 
 Autosave commits every answer as it is given, so its cost is felt on every keystroke that
 lands. ``AuditChange`` is the shared body of ``save_answer``, ``set_section_grade`` and
-``set_overall``: inside a ``trail.writing`` unit of work it reads the audit row and its template
-version's hash in one query, applies the editing rule (``check_can_edit``), takes the parsed
-definition from the per-version cache, reads only what grading needs (answers, section grades,
-the case file's pathway), and ``finish`` regrades, moves the status on (``progress``), writes
-the audit row and appends its sealed trail entry when its recorded state changed. Every
-statement (``audit_statements``) is built once at import and run on the session's connection,
-so no ORM object is loaded, flushed or snapshotted; the trail entries of one change are sealed
-as they arise and written together in one statement. The guarantees are those of the ORM path
-it replaces: one transaction, the write lock first, a trail entry with before → after for every
-change.
+``set_overall``; ``changing`` gives one inside a transaction that holds the write lock from its
+start and commits when the block ends. It reads the audit row, its template version's hash and
+the head of the trail in one query, applies the editing rule (``check_can_edit``), takes the
+parsed definition from the per-version cache, reads only what grading needs (answers, section
+grades, the case file's pathway), and ``finish`` regrades, moves the status on (``progress``),
+writes the audit row and appends its sealed trail entry when its recorded state changed. The
+statements run through a store: Core statements on a ``trail.writing`` session on PostgreSQL
+(``audit_statements.CoreStore``), plain SQL on the driver's connection on SQLite
+(``audit_sqlite``), so no ORM object is loaded, flushed or snapshotted; the trail entries of one
+change are sealed as they arise and written together in one statement. The guarantees are those
+of the ORM path it replaces: one transaction, the write lock first, a trail entry with before →
+after for every change.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from ..db import Database
 from ..errors import NotFound
 from ..models import Answer, Audit, SectionJudgement
 from ..models.base import utcnow
 from ..templating import AnswerValue, CaseContext, GradingResult, TemplateDefinition, grade
 from ..vocabulary import AuditStatus
-from . import audit_statements as sql
 from . import trail_writing as trail
-from .audit_records import check_can_edit, definition_for, progress
+from .audit_records import can_edit, check_can_edit, definition_for, known_definition, progress
+from .audit_sqlite import NeedsSession, sqlite_transaction
+from .audit_statements import CoreStore
 from .users import UserInfo
 
-__all__ = ["AnswerRow", "AuditChange", "AuditState", "JudgementRow"]
+__all__ = ["AnswerRow", "AuditChange", "AuditState", "AuditStore", "JudgementRow", "changing"]
 
 _READ: dict[tuple[str | None, str | None], AnswerValue] = {}
 _READ_KEPT = 50_000
@@ -103,28 +108,64 @@ class JudgementRow:
     commentary: str
 
 
+class AuditStore(Protocol):
+    """The statements an ``AuditChange`` runs in its transaction (``CoreStore``, ``SqliteStore``)."""
+
+    def reading(self) -> AbstractContextManager[Session]: ...
+    def load(self, audit_id: int) -> Any: ...
+    def answers(self, audit_id: int, question_id: str | None) -> Any: ...
+    def surroundings(self, audit_id: int, case_file_id: int) -> Any: ...
+    def open_concern(self, audit_id: int) -> bool: ...
+    def judged(self, audit_id: int, section_id: str) -> Any: ...
+    def add_answer(self, values: dict[str, Any]) -> int: ...
+    def set_answer(self, values: dict[str, Any]) -> None: ...
+    def add_judgement(self, values: dict[str, Any]) -> int: ...
+    def set_judgement(self, values: dict[str, Any]) -> None: ...
+    def update_audit(self, values: dict[str, Any]) -> None: ...
+    def write_entries(self, entries: list[dict[str, Any]]) -> None: ...
+
+
+@contextmanager
+def changing(db: Database, actor: UserInfo | None, audit_id: int) -> Iterator[AuditChange]:
+    """An ``AuditChange`` in its own transaction, begun with the write lock and committed when
+    the block ends (rolled back, with nothing written, on any error)."""
+    if db.kind != "postgresql":
+        with sqlite_transaction(db) as store:
+            try:
+                change = AuditChange(store, actor, audit_id)
+            except NeedsSession:  # nothing written yet: done again through a session below
+                change = None
+            if change is not None:
+                yield change
+                return
+    with trail.writing(db) as session:
+        yield AuditChange(CoreStore(session), actor, audit_id)
+
+
 class AuditChange:
-    """One change to an audit in ``session``'s transaction (which must hold the write lock).
+    """One change to an audit through ``store``, in a transaction that holds the write lock.
 
     Raises ``NotFound``, ``PermissionDenied`` or ``AuditLocked`` before anything is written."""
 
-    def __init__(self, session: Session, actor: UserInfo | None, audit_id: int) -> None:
-        self.session = session
-        self.connection: Connection = session.connection()
-        trail.take_write_lock(session)  # held already in trail.writing: no statement
-        row = self.connection.execute(sql.LOAD, {"audit_id": audit_id}).first()
+    def __init__(self, store: AuditStore, actor: UserInfo | None, audit_id: int) -> None:
+        self.store = store
+        row = store.load(audit_id)
         if row is None:
             raise NotFound(f"There is no audit number {audit_id}. Check the number in 'My audits'.")
         *fields, sha256, head_id, head_hash = row
-        trail.remember_head(session, head_id, head_hash)
+        self._head: tuple[int, str] = (head_id, head_hash) if head_id else (0, "")
         state = AuditState(*fields)
-        check_can_edit(session, actor, state)
+        if not (can_edit(actor, state) and state.status != AuditStatus.SIGNED):
+            with store.reading() as session:
+                check_can_edit(session, actor, state)  # raises, saying why
         assert actor is not None
         self.actor_id = actor.id
         self.state = self.before = state
-        self.definition: TemplateDefinition = definition_for(
-            session, state.template_version_id, sha256
-        )
+        definition = known_definition(state.template_version_id, sha256)
+        if definition is None:
+            with store.reading() as session:
+                definition = definition_for(session, state.template_version_id, sha256)
+        self.definition: TemplateDefinition = definition
         self._grades: dict[str, int | None] | None = None
         self._context: CaseContext | None = None
         self._entries: list[dict[str, Any]] = []  # sealed trail entries ``finish`` writes
@@ -136,9 +177,7 @@ class AuditChange:
         """The audit's answers as grading reads them (value and N/A reason; the evidence is
         left out, as grading never reads it), and the whole stored row of ``question_id``."""
         audit_id = self.state.id
-        rows = self.connection.execute(
-            sql.ANSWERS, {"audit_id": audit_id, "question_id": question_id}
-        ).all()
+        rows = self.store.answers(audit_id, question_id)
         answers = {q: _answer_value(v, n) for _i, q, v, n, _e in rows}
         found = next((r for r in rows if r[1] == question_id), None)
         if found is None:
@@ -165,9 +204,7 @@ class AuditChange:
         events: dict[str, list[date]] = defaultdict(list)
         stages: set[str] = set()
         state = self.state
-        rows = self.connection.execute(
-            sql.SURROUNDINGS, {"audit_id": state.id, "case_file_id": state.case_file_id}
-        )
+        rows = self.store.surroundings(state.id, state.case_file_id)
         for kind, key, grade_given, started in rows:
             if kind == "grade":
                 grades[key] = grade_given
@@ -206,17 +243,14 @@ class AuditChange:
         value, evidence, na_reason = new
         values = {"value": value, "evidence": evidence, "na_reason": na_reason}
         if current is None:
-            added = self.connection.execute(
-                sql.ADD_ANSWER,
+            added = self.store.add_answer(
                 {"audit_id": self.state.id, "question_id": question_id, "updated_at": utcnow()}
-                | values,
+                | values
             )
-            row = AnswerRow(added.inserted_primary_key[0], self.state.id, question_id, *new)
+            row = AnswerRow(added, self.state.id, question_id, *new)
             self._append("answer", row.id, "create", None, trail.snapshot_of(Answer, row))
             return row
-        self.connection.execute(
-            sql.SET_ANSWER, {"answer_id": current.id, "updated_at": utcnow()} | values
-        )
+        self.store.set_answer({"answer_id": current.id, "updated_at": utcnow()} | values)
         row = replace(current, **values)
         before, after = trail.snapshot_of(Answer, current), trail.snapshot_of(Answer, row)
         self._append("answer", row.id, "update", before, after)
@@ -224,9 +258,7 @@ class AuditChange:
 
     def judgement(self, section_id: str) -> JudgementRow | None:
         """The section's judgement row, if it has one."""
-        found = self.connection.execute(
-            sql.JUDGED, {"audit_id": self.state.id, "section": section_id}
-        ).first()
+        found = self.store.judged(self.state.id, section_id)
         if found is None:
             return None
         return JudgementRow(found[0], self.state.id, section_id, found[1], found[2] or "")
@@ -237,19 +269,17 @@ class AuditChange:
         """Store a section's grade and commentary and append its trail entry (if it changed)."""
         values = {"grade": grade_given, "commentary": comment}
         if current is None:
-            added = self.connection.execute(
-                sql.ADD_JUDGEMENT, {"audit_id": self.state.id, "section_id": section_id} | values
+            added = self.store.add_judgement(
+                {"audit_id": self.state.id, "section_id": section_id} | values
             )
-            row = JudgementRow(
-                added.inserted_primary_key[0], self.state.id, section_id, grade_given, comment
-            )
+            row = JudgementRow(added, self.state.id, section_id, grade_given, comment)
             after = trail.snapshot_of(SectionJudgement, row)
             self._append("section_judgement", row.id, "create", None, after)
         else:
             row = replace(current, **values)
             if row == current:
                 return
-            self.connection.execute(sql.SET_JUDGEMENT, {"judgement_id": current.id} | values)
+            self.store.set_judgement({"judgement_id": current.id} | values)
             before = trail.snapshot_of(SectionJudgement, current)
             after = trail.snapshot_of(SectionJudgement, row)
             if after != before:
@@ -258,19 +288,12 @@ class AuditChange:
 
     def _append(self, entity: str, entity_id: int, operation: str, before: Any, after: Any) -> None:
         """Seal a trail entry now; ``finish`` writes every entry sealed, in one statement."""
-        follows = self._entries[-1] if self._entries else None
-        self._entries.append(
-            trail.seal_entry(
-                self.session,
-                self.actor_id,
-                entity,
-                entity_id,
-                operation,
-                before,
-                after,
-                follows=follows,
-            )
+        head_id, head_hash = self._head
+        entry = trail.sealed_entry(
+            head_id + 1, head_hash, self.actor_id, entity, entity_id, operation, before, after
         )
+        self._entries.append(entry)
+        self._head = (entry["id"], entry["entry_hash"])
 
     def finish(self, answers: dict[str, AnswerValue]) -> GradingResult:
         """Regrade, move the status on, write the audit row and, if its recorded state changed,
@@ -284,8 +307,7 @@ class AuditChange:
             concerns_open=self._concern_open,
         )
         state = self.state = replace(self.state, **moved)
-        self.connection.execute(
-            sql.UPDATE,
+        self.store.update_audit(
             {
                 "audit_id": state.id,
                 "status": state.status,
@@ -295,17 +317,16 @@ class AuditChange:
                 "compliance_percent": state.compliance_percent,
                 "started_at": state.started_at,
                 "updated_at": utcnow(),
-            },
+            }
         )
         before = trail.snapshot_of(Audit, self.before)
         after = trail.snapshot_of(Audit, state)
         if after != before:
             self._append("audit", state.id, "update", before, after)
             self.before = state
-        trail.write_entries(self.session, self._entries)
+        self.store.write_entries(self._entries)
         self._entries = []
         return result
 
     def _concern_open(self) -> bool:
-        found = self.connection.execute(sql.OPEN_CONCERN, {"audit_id": self.state.id}).first()
-        return found is not None
+        return self.store.open_concern(self.state.id)

@@ -57,6 +57,7 @@ __all__ = [
     "case_context",
     "check_can_edit",
     "definition_for",
+    "known_definition",
     "load_audit",
     "progress",
     "record_finding",
@@ -122,6 +123,16 @@ def definition_for(
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return definition
+
+
+def known_definition(template_version_id: int, sha256: str) -> TemplateDefinition | None:
+    """The definition ``definition_for`` already parsed for this version and hash, if any."""
+    key = (template_version_id, sha256)
+    with _cache_lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+        return found
 
 
 # -- loading and the editing rule ---------------------------------------------------------------

@@ -5,10 +5,16 @@ parameters, so SQLAlchemy compiles it once per database kind and autosave runs i
 session's connection without loading ORM objects. ``LOAD`` reads the audit row, its template
 version's hash and the head of the trail together (the caller already holds the write lock);
 ``ANSWERS`` reads what grading needs of every answer (the evidence only of the one changed);
-``SURROUNDINGS`` the section grades and the case file's pathway in one statement.
+``SURROUNDINGS`` the section grades and the case file's pathway in one statement. ``CoreStore``
+runs them on a ``trail.writing`` session (PostgreSQL; ``audit_sqlite`` does the same on SQLite
+with the driver's own connection).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import (
     Date,
@@ -21,6 +27,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.orm import Session
 
 from ..models import (
     Answer,
@@ -33,11 +40,13 @@ from ..models import (
     TemplateVersion,
 )
 from ..vocabulary import FindingKind
+from . import trail_writing as trail
 
 __all__ = [
     "ADD_ANSWER",
     "ADD_JUDGEMENT",
     "ANSWERS",
+    "CoreStore",
     "JUDGED",
     "LOAD",
     "OPEN_CONCERN",
@@ -152,3 +161,64 @@ UPDATE = (
         updated_at=bindparam("updated_at"),
     )
 )
+
+
+class CoreStore:
+    """Autosave's statements as Core statements on a ``trail.writing`` session's connection.
+
+    The interface ``AuditChange`` uses on every backend (``audit_sqlite.SqliteStore`` is the
+    same on the SQLite driver's connection): rows come back as SQLAlchemy types them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.connection = session.connection()
+        trail.take_write_lock(session)  # held already in trail.writing: no statement
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for the rare reads done through the ORM (error messages, a new template)."""
+        yield self.session
+
+    def load(self, audit_id: int) -> Sequence[Any] | None:
+        row = self.connection.execute(LOAD, {"audit_id": audit_id}).first()
+        if row is not None:
+            trail.remember_head(self.session, row[-2], row[-1])
+        return row
+
+    def answers(self, audit_id: int, question_id: str | None) -> Sequence[Sequence[Any]]:
+        return self.connection.execute(
+            ANSWERS, {"audit_id": audit_id, "question_id": question_id}
+        ).all()
+
+    def surroundings(self, audit_id: int, case_file_id: int) -> Iterator[Sequence[Any]]:
+        return iter(
+            self.connection.execute(
+                SURROUNDINGS, {"audit_id": audit_id, "case_file_id": case_file_id}
+            )
+        )
+
+    def open_concern(self, audit_id: int) -> bool:
+        return self.connection.execute(OPEN_CONCERN, {"audit_id": audit_id}).first() is not None
+
+    def judged(self, audit_id: int, section_id: str) -> Sequence[Any] | None:
+        return self.connection.execute(
+            JUDGED, {"audit_id": audit_id, "section": section_id}
+        ).first()
+
+    def add_answer(self, values: dict[str, Any]) -> int:
+        return self.connection.execute(ADD_ANSWER, values).inserted_primary_key[0]
+
+    def set_answer(self, values: dict[str, Any]) -> None:
+        self.connection.execute(SET_ANSWER, values)
+
+    def add_judgement(self, values: dict[str, Any]) -> int:
+        return self.connection.execute(ADD_JUDGEMENT, values).inserted_primary_key[0]
+
+    def set_judgement(self, values: dict[str, Any]) -> None:
+        self.connection.execute(SET_JUDGEMENT, values)
+
+    def update_audit(self, values: dict[str, Any]) -> None:
+        self.connection.execute(UPDATE, values)
+
+    def write_entries(self, entries: list[dict[str, Any]]) -> None:
+        trail.write_entries(self.session, entries)

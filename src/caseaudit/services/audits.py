@@ -7,8 +7,9 @@ child (pseudonymous case key, pathway, team, worker, key dates), the answers, se
 the engine's grading, actions, safeguarding concerns and sign-off history. ``save_answer``,
 ``set_section_grade`` and ``set_overall`` are the autosave: each change is validated, committed
 in its own transaction with its trail entry, and the audit row's suggested grade, compliance and
-status (not started → in progress ⇄ awaiting sign-off) kept in step, all on plain Core
-statements (``audit_change``), because autosave runs on every change. A signed audit refuses
+status (not started → in progress ⇄ awaiting sign-off) kept in step, all on plain statements
+(``audit_change``; on SQLite, plain SQL on the driver's connection), because autosave runs on
+every change. A signed audit refuses
 every change (``AuditLocked``) until it is reopened.
 """
 
@@ -42,9 +43,8 @@ from ..templating import (
 )
 from ..templating.schema import normalise_yes_no
 from ..vocabulary import AuditStatus, CaseStatus, PathwayStage
-from . import trail
 from .actions import ActionRow, action_rows
-from .audit_change import AuditChange
+from .audit_change import changing
 from .audit_queue import QueueRow, enum_label, my_queue
 from .audit_records import (
     AuditLocked,
@@ -206,8 +206,7 @@ def save_answer(
     na_reason: str | None = None,
 ) -> SaveResult:
     """Save one answer (``None`` evidence or N/A reason: leave it as it is)."""
-    with trail.writing(db) as s:
-        change = AuditChange(s, actor, audit_id)
+    with changing(db, actor, audit_id) as change:
         try:
             question = change.definition.question(question_id)
         except KeyError:
@@ -252,8 +251,7 @@ def set_section_grade(
     commentary: str | None = None,
 ) -> SaveResult:
     """Give (or clear, with ``None``) a section's grade; ``None`` commentary: leave it."""
-    with trail.writing(db) as s:
-        change = AuditChange(s, actor, audit_id)
+    with changing(db, actor, audit_id) as change:
         try:
             section = change.definition.section(section_id)
         except KeyError:
@@ -290,8 +288,7 @@ def set_overall(
 ) -> SaveResult:
     """Give (or clear) the overall grade; ``None`` rationale: leave it as it is."""
     grade = _valid_grade(grade, "The overall grade")
-    with trail.writing(db) as s:
-        change = AuditChange(s, actor, audit_id)
+    with changing(db, actor, audit_id) as change:
         change.set_overall(grade, rationale)
         grading = change.finish(change.answers()[0])
         status = change.state.status

@@ -38,6 +38,7 @@ __all__ = [
     "remember_head",
     "seal",
     "seal_entry",
+    "sealed_entry",
     "snapshot_of",
     "take_write_lock",
     "write_entries",
@@ -186,7 +187,6 @@ def seal_entry(
 ) -> dict[str, Any]:
     """One sealed entry, not yet written: it follows ``follows`` (an entry sealed here and not
     yet written) or else the head of the trail. Write it with ``write_entries``."""
-    before, after = _normal(before), _normal(after)
     if follows is not None:
         entry_id, prev_hash = follows["id"] + 1, follows["entry_hash"]
     else:
@@ -197,6 +197,22 @@ def seal_entry(
         else:
             head = session.connection().execute(_HEAD).first()
             entry_id, prev_hash = (head[0] + 1, head[1]) if head else (1, "")
+    return sealed_entry(entry_id, prev_hash, actor_id, entity, entity_id, operation, before, after)
+
+
+def sealed_entry(
+    entry_id: int,
+    prev_hash: str,
+    actor_id: int | None,
+    entity: str,
+    entity_id: str | int,
+    operation: str,
+    before: Any,
+    after: Any,
+) -> dict[str, Any]:
+    """Entry ``entry_id`` following the entry sealed ``prev_hash``, sealed now: for a writer
+    that holds the write lock and knows the head of the trail itself (see ``seal_entry``)."""
+    before, after = _normal(before), _normal(after)
     at = utcnow()
     key = str(entity_id)
     return {

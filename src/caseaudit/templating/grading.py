@@ -63,6 +63,10 @@ def _weighted(pairs: list[tuple[int, float]]) -> int | None:
     """The weighted mean grade, rounded by ``round_grade`` (exact arithmetic throughout)."""
     if not pairs:
         return None
+    if all(type(w) is int for _, w in pairs):  # whole-number weights as written: no Fractions
+        total = sum(g * w for g, w in pairs)
+        weight = sum(w for _, w in pairs)
+        return (2 * total + weight) // (2 * weight)  # type: ignore[operator]
     weights = [_exact(w) for _, w in pairs]
     if all(w.denominator == 1 for w in weights):
         # Whole-number weights (the usual case): floor(total / sum + 1/2) in integers.
@@ -108,6 +112,8 @@ class _Grader:
     def read_answers(self) -> list[str]:
         """Decide visibility in template order, checking each visible answer on the way."""
         sections: list[str] = []
+        checks = _checks_of(self.d)
+        answers, values, missing = self.answers, self.values, self.missing
         for section in self.d.sections:
             if not self.shows(section.condition):
                 continue
@@ -115,38 +121,27 @@ class _Grader:
             for question in section.questions:
                 if not self.shows(question.condition):
                     continue
-                self.visible.add(question.id)
-                self._check(question, section.title)
+                qid = question.id
+                self.visible.add(qid)
+                answer = answers.get(qid)
+                value = None if answer is None else answer.value
+                reason = answer is not None and bool(answer.na_reason.strip())
+                kind = type(value)
+                memorable = kind in _SCALARS and not (kind is str and len(value) > _SHORT)  # type: ignore[arg-type]
+                key = (qid, kind, value, reason) if memorable else None
+                found = checks.get(key) if key is not None else None
+                if found is None:
+                    found = _check(question, section.title, value, reason)
+                    if key is not None:
+                        if len(checks) >= _CHECKS_KEPT:
+                            checks.clear()
+                        checks[key] = found
+                problem, words = found
+                if problem is not None:
+                    missing.append(problem)
+                if words is not None:
+                    values[qid] = words
         return sections
-
-    def _check(self, question: Question, section_title: str) -> None:
-        answer = self.answers.get(question.id)
-        value = None if answer is None else answer.value
-        if not is_answered(value):
-            if question.required:
-                self.missing.append(
-                    MissingItem(
-                        "answer",
-                        f"Answer '{question.text}' (section '{section_title}')",
-                        question.id,
-                        question.section_id,
-                    )
-                )
-            return
-        problem = problem_of_answered(question, value)
-        if problem:
-            self.missing.append(MissingItem("invalid", problem, question.id, question.section_id))
-            return
-        words = self.values[question.id] = normalised_valid(question, value)
-        if words == ("na",) and not (answer and answer.na_reason.strip()):
-            self.missing.append(
-                MissingItem(
-                    "na_reason",
-                    f"Give the reason for answering N/A to '{question.text}'",
-                    question.id,
-                    question.section_id,
-                )
-            )
 
     # -- rules --------------------------------------------------------------------------------
 
@@ -201,6 +196,43 @@ class _Grader:
             else f"Section '{self.d.section_title(rule.target)}'"
         )
         return f"{target} capped at {self.label(limit)} because {reason}"
+
+
+_CHECKS_KEPT = 20_000
+_SHORT = 80  # longer text (which may be free text about the child) is checked afresh
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _checks_of(definition: TemplateDefinition) -> dict[tuple[object, ...], _Checked]:
+    """The definition's memo of answer checks: (question, value type, value, has an N/A
+    reason) → ``_check``'s outcome. A definition never changes and the outcome depends on
+    nothing else, so an audit's answers are not re-validated on every save."""
+    memo = definition.__dict__.get("_grading_checks")
+    if memo is None:
+        memo = {}
+        object.__setattr__(definition, "_grading_checks", memo)  # frozen: a private memo
+    return memo
+
+
+_Checked = tuple[MissingItem | None, tuple[str, ...] | None]
+
+
+def _check(question: Question, section_title: str, value: object, reason: bool) -> _Checked:
+    """What is missing about one visible question's answer (if anything), and the answer as
+    the strings conditions and rules compare with (None when it is unanswered or invalid)."""
+    if not is_answered(value):
+        if not question.required:
+            return None, None
+        text = f"Answer '{question.text}' (section '{section_title}')"
+        return MissingItem("answer", text, question.id, question.section_id), None
+    problem = problem_of_answered(question, value)
+    if problem:
+        return MissingItem("invalid", problem, question.id, question.section_id), None
+    words = normalised_valid(question, value)
+    if words == ("na",) and not reason:
+        text = f"Give the reason for answering N/A to '{question.text}'"
+        return MissingItem("na_reason", text, question.id, question.section_id), words
+    return None, words
 
 
 def _answer_word(question: Question, value: str, grader: _Grader) -> str:

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 
 from ..services.templates import TemplateSummary, get_definition, list_templates
 from .context import ShellContext
+from .deferred import DeferredReload
 from .formatting import plural
 from .geometry import remember_splitter
-from .deferred import DeferredReload
 from .runner import touches
 from .templates_model import TemplatesTableModel, definition_html
 from .widgets import EmptyState, ReadOnlyTable, heading

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 from ..services import trail
 from ..services.trail import TrailEvent, TrailReport
 from .context import ShellContext
-from .formatting import MISSING, format_date, format_time
 from .deferred import DeferredReload
+from .formatting import MISSING, format_date, format_time
 from .runner import EVERYTHING, touches
 from .widgets import ReadOnlyTable, heading, paragraph
 
