@@ -165,6 +165,8 @@ def test_cli_preview_and_purge(sqlite_database, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "Purged 1 identities" in out and "Peregrine" not in out
     assert _identity(db, "C-1").given_name == ""
+    assert main([*base, "preview", "--years", "6"]) == 0
+    assert "No child's identifying details are due" in capsys.readouterr().out
 
 
 def test_purge_takes_the_childs_names_out_of_audit_free_text(workbench_db):

@@ -178,13 +178,19 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_retention(args: argparse.Namespace) -> int:
     with signed_in(args, direct_key=True) as (db, actor):
         preview = retention.preview_purge(db, actor, args.years)
+        if preview.children == 0:
+            print(
+                "No child's identifying details are due for purging: no child has had every "
+                f"case file closed on or before {preview.cutoff} ({preview.years} years)."
+            )
+            return 0
         print(
             f"Children whose cases all closed on or before {preview.cutoff} ({preview.years} "
             f"years): {preview.children} identities, {preview.related_people} related people, "
             f"{preview.case_files} case files; the free text of their {preview.audits} audits "
             "will have these names, dates of birth and addresses taken out."
         )
-        if not args.retention_purge or preview.children == 0:
+        if not args.retention_purge:
             return 0
         if not args.yes and not _confirm("Blank these identifying details for good?"):
             print("Nothing was purged.")

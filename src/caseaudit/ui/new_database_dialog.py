@@ -46,7 +46,9 @@ TEXT = {
     "unencrypted": "Leave unencrypted (testing only)",
     "warning": "An unencrypted file can be read by anyone who gets hold of it. Never put real "
     "children's data in it. The reason is written to the log.",
-    "remember": "Remember on this computer (keeps the key in the system's key store)",
+    "remember": "Remember on this computer",
+    "remember_tip": "Keeps the database's key (never the passphrase) in the system's key store, "
+    "so you are not asked for the passphrase on this computer.",
     "no_path": "Choose where to save the new database.",
     "no_reason": "Say why this database is left unencrypted.",
     "exists": "There is already a file there; choose another name.",
@@ -98,6 +100,7 @@ class NewDatabaseDialog(QDialog):
         self.strength.setObjectName("passphraseRule")
         self.strength.setWordWrap(True)
         self.remember = QCheckBox(TEXT["remember"], self)
+        self.remember.setToolTip(TEXT["remember_tip"])
         self.unencrypted = QCheckBox(TEXT["unencrypted"], self)
         self.reason = QLineEdit(self)
         self.reason.setAccessibleName("Why it is left unencrypted")
@@ -108,7 +111,9 @@ class NewDatabaseDialog(QDialog):
         self.problem.setWordWrap(True)
         self.problem.hide()
         self.form = QFormLayout()
-        self.form.addRow("&File:", where)
+        file_label = QLabel("&File:", self)
+        file_label.setBuddy(self.path)  # a row holding a layout gets no buddy of its own
+        self.form.addRow(file_label, where)
         self.form.addRow("&Passphrase:", self.passphrase)
         self.form.addRow("Passphrase &again:", self.repeat)
         self.form.addRow("", self.strength)
@@ -133,7 +138,7 @@ class NewDatabaseDialog(QDialog):
         self.unencrypted.toggled.connect(self._set_unencrypted)
         self._set_unencrypted(False)
         self._show_rule()
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 80)
 
     def _secret(self, name: str) -> QLineEdit:
         edit = QLineEdit(self)
