@@ -116,6 +116,12 @@ def database(request, tmp_path, _sqlite_templates, _pg_template) -> Iterator[Dat
     yield from make_database(request.param, tmp_path, _sqlite_templates, _pg_template)
 
 
+@pytest.fixture(params=["sqlite", "sqlcipher"])
+def local_database(request, tmp_path, _sqlite_templates) -> Iterator[Database]:
+    """A migrated, empty local file, plain and encrypted in turn (SQLite-only code paths)."""
+    yield from make_database(request.param, tmp_path, _sqlite_templates, None)
+
+
 @pytest.fixture
 def sqlite_database(tmp_path, _sqlite_templates) -> Iterator[Database]:
     """A migrated, empty plain SQLite database (for tests that need only one backend)."""

@@ -37,10 +37,9 @@ TABLES = {
 
 
 @pytest.fixture
-def world(database) -> World:
-    if database.kind == "postgresql":
-        pytest.skip("PostgreSQL autosave runs on Core statements (test_audits_autosave)")
-    return build_world(database)
+def world(local_database) -> World:
+    """PostgreSQL autosave runs on Core statements (tests/test_audits_autosave.py)."""
+    return build_world(local_database)
 
 
 def _random_changes(world: World, seed: int, steps: int = 40) -> None:
@@ -108,10 +107,9 @@ def _through_core(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(audit_sqlite.SqliteStore, "load", needs_session)
 
 
-def test_rows_stored_are_those_the_core_path_stores(database, tmp_path, monkeypatch):
-    if database.kind != "sqlite":
-        pytest.skip("one plain SQLite comparison is enough: SQLCipher stores the same values")
-    fast = build_world(database)
+def test_rows_stored_are_those_the_core_path_stores(sqlite_database, tmp_path, monkeypatch):
+    """One plain SQLite comparison is enough: SQLCipher stores the same values."""
+    fast = build_world(sqlite_database)
     _random_changes(fast, seed=7)
     core_db = open_database(tmp_path / "core.sqlite")
     try:
@@ -119,10 +117,10 @@ def test_rows_stored_are_those_the_core_path_stores(database, tmp_path, monkeypa
         with monkeypatch.context() as patched:
             _through_core(patched)
             _random_changes(core, seed=7)
-        assert _stored(core_db) == _stored(database)
+        assert _stored(core_db) == _stored(sqlite_database)
     finally:
         core_db.close()
-    assert trail.verify(database).ok
+    assert trail.verify(sqlite_database).ok
 
 
 def _second_window(db: Database) -> Database:

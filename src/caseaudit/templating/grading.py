@@ -207,11 +207,7 @@ def _checks_of(definition: TemplateDefinition) -> dict[tuple[object, ...], _Chec
     """The definition's memo of answer checks: (question, value type, value, has an N/A
     reason) → ``_check``'s outcome. A definition never changes and the outcome depends on
     nothing else, so an audit's answers are not re-validated on every save."""
-    memo = definition.__dict__.get("_grading_checks")
-    if memo is None:
-        memo = {}
-        object.__setattr__(definition, "_grading_checks", memo)  # frozen: a private memo
-    return memo
+    return definition._answer_checks  # type: ignore[return-value]
 
 
 _Checked = tuple[MissingItem | None, tuple[str, ...] | None]

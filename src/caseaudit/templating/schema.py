@@ -283,6 +283,10 @@ class TemplateDefinition:
     _sections: dict[str, Section] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    #: The grading engine's memo of answer checks (see ``grading._checks_of``).
+    _answer_checks: dict[tuple[object, ...], object] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         self._ordered.extend(q for s in self.sections for q in s.questions)
