@@ -27,6 +27,8 @@ from caseaudit.db import open_database  # noqa: E402
 from caseaudit.services import audits  # noqa: E402
 from caseaudit.services.cases import database_overview  # noqa: E402
 from caseaudit.services.demo import build_demo  # noqa: E402
+from caseaudit.services.demo_accounts import DEMO_PASSPHRASE  # noqa: E402
+from caseaudit.services.encryption import create_encrypted_database  # noqa: E402
 from caseaudit.services.users import authenticate  # noqa: E402
 from caseaudit.ui.context import ShellContext  # noqa: E402
 from caseaudit.ui.mainwindow import MainWindow  # noqa: E402
@@ -73,8 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.db:
         shutil.copyfile(args.db, target)
         db = open_database(target)
-    else:
-        db = open_database(target)
+    else:  # encrypted with the published demo passphrase, as `caseaudit demo` builds it
+        db = create_encrypted_database(target, DEMO_PASSPHRASE)
         build_demo(db, scale=400)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
