@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -26,31 +26,19 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
-    QWidget,
     QWizardPage,
 )
 
 from ..services import importer
 from ..services.importer import FIELDS, KIND_FIELDS, ListKind
 from .errors import error_texts, log_error
-from .widgets import paragraph
+from .widgets import paragraph, problem_label
 
 if TYPE_CHECKING:
     from .import_wizard import ImportWizard
 
 FILES = "Case lists (*.csv *.xlsx *.txt);;All files (*)"
 IGNORED = "Not imported"
-
-
-def problem_label(parent: QWidget) -> QLabel:
-    """A hidden label for a problem, shown in words with a mark on a red ground."""
-    label = QLabel(parent)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setStyleSheet("color: white; background-color: #b00020; padding: 6px;")
-    label.setAccessibleName("Problem")
-    label.hide()
-    return label
 
 
 def show_problem(label: QLabel, exc: BaseException, doing: str) -> None:

@@ -30,10 +30,10 @@ from ..services import importer
 from ..services.importer import ColumnMapping
 from ..services.users import UserInfo
 from .context import ShellContext
-from .import_pages import IGNORED, FilePage, MappingPage, problem_label, show_problem
+from .import_pages import IGNORED, FilePage, MappingPage, show_problem
 from .rounds_model import RejectedRowsTableModel
 from .runner import TaskHandle
-from .widgets import ReadOnlyTable, paragraph
+from .widgets import ReadOnlyTable, paragraph, problem_label
 
 __all__ = ["IGNORED", "CheckPage", "FilePage", "ImportPage", "ImportWizard", "MappingPage"]
 IMPORTED = frozenset({"case_file", "child", "team", "worker", "pathway_event", "import_run"})

@@ -19,13 +19,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
-    QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +34,7 @@ from ..services.templates import list_templates
 from ..services.users import UserInfo, list_users
 from .context import ShellContext
 from .errors import error_texts, log_error
+from .widgets import named_line, named_spin, ok_cancel, problem_label
 
 USERNAME_ROLE = Qt.ItemDataRole.UserRole + 1
 CADENCES = {Cadence.MONTHLY: "Every month", Cadence.QUARTERLY: "Every quarter (April to March)"}
@@ -57,7 +54,7 @@ class ProgrammeDialog(QDialog):
         self.actor = actor if actor is not None else context.user
         self.created: programmes.ProgrammeInfo | None = None
         self._default_theme = ""
-        self.name = self._line("Programme name", "e.g. IRO monthly LAC review minutes audit")
+        self.name = named_line(self, "Programme name", "e.g. IRO monthly LAC review minutes audit")
         self.kind = QComboBox(self)
         self.kind.setAccessibleName("Kind of programme")
         for kind in ProgrammeKind:
@@ -73,26 +70,16 @@ class ProgrammeDialog(QDialog):
         self.starts.setAccessibleName("First period starts")
         self.starts.setCalendarPopup(True)
         self.starts.setDisplayFormat("dd/MM/yyyy")
-        self.files = self._spin("Files each period", 1, 200, 4, "")
-        self.exclusion = self._spin("Exclusion window", 0, 60, 12, " months")
+        self.files = named_spin(self, "Files each period", 1, 200, 4, "")
+        self.exclusion = named_spin(self, "Exclusion window", 0, 60, 12, " months")
         self.exclusion.setToolTip("Never the same child twice within this many months.")
-        self.due_days = self._spin("Days allowed after the period ends", 0, 120, 0, " days")
-        self.theme = self._line("Theme", "e.g. Voice of the child")
+        self.due_days = named_spin(self, "Days allowed after the period ends", 0, 120, 0, " days")
+        self.theme = named_line(self, "Theme", "e.g. Voice of the child")
         self.auditors = QListWidget(self)
         self.auditors.setAccessibleName("Auditors")
         self.auditors.setMaximumHeight(6 * self.fontMetrics().height())
-        self.problem = QLabel(self)
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: white; background-color: #b00020; padding: 6px;")
-        self.problem.setAccessibleName("Problem")
-        self.problem.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("&Create programme")
-        ok.setAccessibleName("Create programme")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        self.problem = problem_label(self)
+        self.buttons, _ok = ok_cancel(self, "&Create programme")
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         self.kind.currentIndexChanged.connect(self._kind_changed)
@@ -113,20 +100,6 @@ class ProgrammeDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
         self._kind_changed()
-
-    def _line(self, name: str, placeholder: str) -> QLineEdit:
-        edit = QLineEdit(self)
-        edit.setAccessibleName(name)
-        edit.setPlaceholderText(placeholder)
-        return edit
-
-    def _spin(self, name: str, low: int, high: int, value: int, suffix: str) -> QSpinBox:
-        spin = QSpinBox(self)
-        spin.setAccessibleName(name)
-        spin.setRange(low, high)
-        spin.setValue(value)
-        spin.setSuffix(suffix)
-        return spin
 
     def _kind_changed(self) -> None:
         """Fill the form with the chosen kind's defaults (the theme only if not typed over)."""

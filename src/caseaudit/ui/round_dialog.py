@@ -20,15 +20,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +38,7 @@ from ..services.templates import list_templates
 from ..services.users import UserInfo, list_users
 from .context import ShellContext
 from .errors import error_texts, log_error
+from .widgets import named_line, named_spin, ok_cancel, problem_label
 
 ALLOCATIONS = {
     "proportional": "A total, shared in proportion to each stratum's size",
@@ -82,8 +80,8 @@ class RoundDialog(QDialog):
         self.actor = actor if actor is not None else context.user
         self.created: rounds.RoundSummary | None = None
         today = date.today()
-        self.name = self._line("Round name", "e.g. Q3 themed audit: voice of the child")
-        self.theme = self._line("Theme", "e.g. Voice of the child")
+        self.name = named_line(self, "Round name", "e.g. Q3 themed audit: voice of the child")
+        self.theme = named_line(self, "Theme", "e.g. Voice of the child")
         self.template = QComboBox(self)
         self.template.setAccessibleName("Template")
         self.start = self._date("Period starts", today.replace(day=1))
@@ -105,24 +103,16 @@ class RoundDialog(QDialog):
         for key, label in ALLOCATIONS.items():
             self.allocation.addItem(label, key)
         self.allocation.currentIndexChanged.connect(self._allocation_changed)
-        self.count = self._spin("Number of files", 1, 500, 20)
-        self.minimums = self._line("Minimums", "e.g. safeguarding=4, lac=4")
-        self.exclude_months = self._spin("Leave out files audited in the last months", 0, 60, 6)
-        self.exclude_months.setSuffix(" months")
-        self.cap = self._spin("Most files per worker", 0, 50, 2)
-        self.cap.setSpecialValueText("No limit")
-        self.problem = QLabel(self)
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: white; background-color: #b00020; padding: 6px;")
-        self.problem.setAccessibleName("Problem")
-        self.problem.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        self.count = named_spin(self, "Number of files", 1, 500, 20)
+        self.minimums = named_line(self, "Minimums", "e.g. safeguarding=4, lac=4")
+        self.exclude_months = named_spin(
+            self, "Leave out files audited in the last months", 0, 60, 6
         )
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("&Create round")
-        ok.setAccessibleName("Create round")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        self.exclude_months.setSuffix(" months")
+        self.cap = named_spin(self, "Most files per worker", 0, 50, 2)
+        self.cap.setSpecialValueText("No limit")
+        self.problem = problem_label(self)
+        self.buttons, _ok = ok_cancel(self, "&Create round")
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
 
@@ -154,25 +144,12 @@ class RoundDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
 
-    def _line(self, name: str, placeholder: str) -> QLineEdit:
-        edit = QLineEdit(self)
-        edit.setAccessibleName(name)
-        edit.setPlaceholderText(placeholder)
-        return edit
-
     def _date(self, name: str, day: date) -> QDateEdit:
         edit = QDateEdit(_qdate(day), self)
         edit.setAccessibleName(name)
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("dd/MM/yyyy")
         return edit
-
-    def _spin(self, name: str, low: int, high: int, value: int) -> QSpinBox:
-        spin = QSpinBox(self)
-        spin.setAccessibleName(name)
-        spin.setRange(low, high)
-        spin.setValue(value)
-        return spin
 
     def _allocation_changed(self) -> None:
         per = self.allocation.currentData() == "per_stratum"

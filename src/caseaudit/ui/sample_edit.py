@@ -18,7 +18,6 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QPlainTextEdit,
@@ -31,7 +30,7 @@ from ..services import rounds
 from ..services.users import UserInfo
 from .context import ShellContext
 from .errors import error_texts, log_error
-from .widgets import paragraph
+from .widgets import ok_cancel, paragraph, problem_label
 
 #: What a change to a sample announces, so the Rounds area and the calendar read again.
 SAMPLE_CHANGED = frozenset({"sample_item", "audit_round"})
@@ -75,19 +74,10 @@ class SampleChangeDialog(QDialog):
         self.reason.setPlaceholderText("Why, in a few words (required)")
         self.reason.setTabChangesFocus(True)
         self.reason.setFixedHeight(4 * self.fontMetrics().height())
-        self.problem = QLabel(self)
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: white; background-color: #b00020; padding: 6px;")
-        self.problem.setAccessibleName("Problem")
-        self.problem.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        self.problem = problem_label(self)
+        self.buttons, self.ok_button = ok_cancel(
+            self, self.ok_text, cancel_name="Cancel: change nothing"
         )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(self.ok_text)
-        self.ok_button.setAccessibleName(self.ok_text.replace("&", ""))
-        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setAccessibleName("Cancel: change nothing")
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         self.build()

@@ -29,7 +29,7 @@ from ..services.users import UserInfo
 from .context import ShellContext
 from .errors import error_texts, log_error
 from .rounds_model import SampleTableModel, StrataTableModel
-from .widgets import ReadOnlyTable, heading, paragraph
+from .widgets import ReadOnlyTable, heading, paragraph, problem_label
 
 COMMITTED = frozenset({"audit_round", "sample_item"})
 
@@ -77,11 +77,7 @@ class SamplePreviewDialog(QDialog):
         )
         self.items.setModel(self.items_model)
         self.items.size_columns([9, 26, 20, 10, 18, 16, 18, 14])
-        self.problem = QLabel(self)
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: white; background-color: #b00020; padding: 6px;")
-        self.problem.setAccessibleName("Problem")
-        self.problem.hide()
+        self.problem = problem_label(self)
         self.buttons = QDialogButtonBox(self)
         self.commit_button = self.buttons.addButton(
             "&Commit sample", QDialogButtonBox.ButtonRole.AcceptRole

@@ -4,7 +4,9 @@ Headings scale the system font rather than setting a size, so they follow the us
 settings and scaling. ``EmptyState`` is what an area shows when it has nothing yet: a heading,
 a paragraph that teaches how things get there, and optional buttons (a disabled button keeps
 its tooltip, which says why). ``ReadOnlyTable`` is a ``QTableView`` set up the same way in every
-area: whole-row selection, no grid clutter, keyboard-first, header sort indicators.
+area: whole-row selection, no grid clutter, keyboard-first, header sort indicators. The form
+helpers (``named_line``, ``named_spin``, ``problem_label``, ``ok_cancel``) build the fields, the
+problem banner and the OK/Cancel row every dialog needs, each with its accessible name.
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
+    QSpinBox,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -44,6 +49,51 @@ def paragraph(text: str, parent: QWidget | None = None) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def named_line(parent: QWidget, name: str, placeholder: str = "") -> QLineEdit:
+    """A line edit with an accessible name and an example as its placeholder."""
+    edit = QLineEdit(parent)
+    edit.setAccessibleName(name)
+    edit.setPlaceholderText(placeholder)
+    return edit
+
+
+def named_spin(
+    parent: QWidget, name: str, low: int, high: int, value: int, suffix: str = ""
+) -> QSpinBox:
+    """A whole-number field from ``low`` to ``high`` with an accessible name."""
+    spin = QSpinBox(parent)
+    spin.setAccessibleName(name)
+    spin.setRange(low, high)
+    spin.setValue(value)
+    spin.setSuffix(suffix)
+    return spin
+
+
+def problem_label(parent: QWidget) -> QLabel:
+    """A hidden label for a problem, shown in words with a mark on a red ground."""
+    label = QLabel(parent)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setStyleSheet("color: white; background-color: #b00020; padding: 6px;")
+    label.setAccessibleName("Problem")
+    label.hide()
+    return label
+
+
+def ok_cancel(
+    parent: QWidget, ok_text: str, *, cancel_name: str = "Cancel"
+) -> tuple[QDialogButtonBox, QPushButton]:
+    """The OK/Cancel row with OK renamed to ``ok_text`` (a mnemonic allowed); the box and OK."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, parent
+    )
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText(ok_text)
+    ok.setAccessibleName(ok_text.replace("&", ""))
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(cancel_name)
+    return buttons, ok
 
 
 class EmptyState(QWidget):
