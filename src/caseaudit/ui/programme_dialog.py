@@ -14,14 +14,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
     QFormLayout,
-    QListWidget,
-    QListWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -29,14 +27,13 @@ from PySide6.QtWidgets import (
 from ..errors import ValidationError
 from ..models.programme import Cadence, ProgrammeKind
 from ..services import programmes
-from ..services.permissions import Permission, allowed
 from ..services.templates import list_templates
 from ..services.users import UserInfo, list_users
+from .auditor_list import AuditorChecklist
 from .context import ShellContext
 from .errors import error_texts, log_error
 from .widgets import named_line, named_spin, ok_cancel, problem_label
 
-USERNAME_ROLE = Qt.ItemDataRole.UserRole + 1
 CADENCES = {Cadence.MONTHLY: "Every month", Cadence.QUARTERLY: "Every quarter (April to March)"}
 
 
@@ -75,9 +72,7 @@ class ProgrammeDialog(QDialog):
         self.exclusion.setToolTip("Never the same child twice within this many months.")
         self.due_days = named_spin(self, "Days allowed after the period ends", 0, 120, 0, " days")
         self.theme = named_line(self, "Theme", "e.g. Voice of the child")
-        self.auditors = QListWidget(self)
-        self.auditors.setAccessibleName("Auditors")
-        self.auditors.setMaximumHeight(6 * self.fontMetrics().height())
+        self.auditors = AuditorChecklist(self)
         self.problem = problem_label(self)
         self.buttons, _ok = ok_cancel(self, "&Create programme")
         self.buttons.accepted.connect(self.save)
@@ -131,28 +126,14 @@ class ProgrammeDialog(QDialog):
         for t in templates:
             if t.is_latest:
                 self.template.addItem(f"{t.title} ({t.key})", t.key)
-        self.auditors.clear()
-        for user in users:
-            if not allowed(user, Permission.AUDIT):
-                continue
-            item = QListWidgetItem(f"{user.display_name} ({user.role.label})", self.auditors)
-            item.setData(USERNAME_ROLE, user.username)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
+        self.auditors.fill(users)
         self._kind_changed()
 
     def set_auditors(self, usernames: set[str]) -> None:
-        for row in range(self.auditors.count()):
-            item = self.auditors.item(row)
-            checked = item.data(USERNAME_ROLE) in usernames
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        self.auditors.set_chosen(usernames)
 
     def chosen_auditors(self) -> list[str]:
-        return [
-            self.auditors.item(row).data(USERNAME_ROLE)
-            for row in range(self.auditors.count())
-            if self.auditors.item(row).checkState() == Qt.CheckState.Checked
-        ]
+        return self.auditors.chosen()
 
     def values(self) -> dict[str, Any]:
         """The ``create_programme`` arguments the dialog holds (raises ``ValidationError``)."""

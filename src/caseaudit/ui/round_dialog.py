@@ -24,18 +24,16 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ..errors import ValidationError
 from ..services import rounds
-from ..services.permissions import Permission, allowed
 from ..services.sampling_spec import DIMENSIONS
 from ..services.templates import list_templates
 from ..services.users import UserInfo, list_users
+from .auditor_list import AuditorChecklist
 from .context import ShellContext
 from .errors import error_texts, log_error
 from .widgets import named_line, named_spin, ok_cancel, problem_label
@@ -45,7 +43,6 @@ ALLOCATIONS = {
     "equal": "A total, shared equally between strata",
     "per_stratum": "The same number from each stratum",
 }
-USERNAME_ROLE = Qt.ItemDataRole.UserRole + 1
 VERSION_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
@@ -86,9 +83,7 @@ class RoundDialog(QDialog):
         self.template.setAccessibleName("Template")
         self.start = self._date("Period starts", today.replace(day=1))
         self.end = self._date("Period ends", today)
-        self.auditors = QListWidget(self)
-        self.auditors.setAccessibleName("Auditors")
-        self.auditors.setMaximumHeight(6 * self.fontMetrics().height())
+        self.auditors = AuditorChecklist(self)
         self.strata: dict[str, QCheckBox] = {}
         strata_box = QGroupBox("Strata", self)
         strata_layout = QHBoxLayout(strata_box)
@@ -172,27 +167,13 @@ class RoundDialog(QDialog):
         for t in templates:
             self.template.addItem(f"{t.title} ({t.key} {t.version})", t.key)
             self.template.setItemData(self.template.count() - 1, t.version, VERSION_ROLE)
-        self.auditors.clear()
-        for user in users:
-            if not allowed(user, Permission.AUDIT):
-                continue
-            item = QListWidgetItem(f"{user.display_name} ({user.role.label})", self.auditors)
-            item.setData(USERNAME_ROLE, user.username)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
+        self.auditors.fill(users)
 
     def set_auditors(self, usernames: set[str]) -> None:
-        for row in range(self.auditors.count()):
-            item = self.auditors.item(row)
-            checked = item.data(USERNAME_ROLE) in usernames
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        self.auditors.set_chosen(usernames)
 
     def chosen_auditors(self) -> list[str]:
-        return [
-            self.auditors.item(row).data(USERNAME_ROLE)
-            for row in range(self.auditors.count())
-            if self.auditors.item(row).checkState() == Qt.CheckState.Checked
-        ]
+        return self.auditors.chosen()
 
     def spec(self) -> dict[str, Any]:
         allocation = self.allocation.currentData()
