@@ -1,8 +1,9 @@
 """Crash-safety loop: an autosaving writer killed with SIGKILL 200 times.
 
 Runs ``caseaudit.services.crashsafety.kill_loop`` on a fresh SQLite file (WAL,
-``synchronous=FULL``): each run starts a writer process that saves answers continuously, each in
-its own transaction with its trail entry, and acknowledges each after its commit; the writer is
+``synchronous=FULL``): each run starts a writer process that autosaves answers continuously
+through the program's own ``audits.save_answer`` (the window's path), and acknowledges each
+after the save returned; the writer is
 killed at a random moment, then the file's integrity and every acknowledged answer are checked.
 Figures: ``kill_runs``, ``answers_acknowledged``, ``answers_lost`` and ``integrity_failures``
 (goals 0), and ``trail_breaks`` (the trail verified every 25 runs; goal 0).

@@ -2,8 +2,10 @@
 
 ``kill_loop`` starts ``python -m caseaudit.services.crashsafety writer`` against a real SQLite
 (or SQLCipher) file opened through ``open_database`` (WAL, ``synchronous=FULL``). The writer
-saves answers to one audit continuously, each in its own transaction together with its trail
-entry, and prints ``ack <answer id> <question> <seq>`` only after the commit returned. The
+autosaves answers to one audit continuously through the program's own ``audits.save_answer``
+(the path the window uses: validation, regrading, the answer and audit rows and their trail
+entries in one transaction) on a 40-question template, and prints
+``ack <audit id> <question> <seq>`` only after the save returned. The
 harness kills it at a random moment, then checks ``PRAGMA integrity_check`` and that every
 acknowledged answer is still there with its value (or a later one: ``seq`` only grows), and
 every few runs that the trail's chain is whole. Kills start once the writer has saved its
@@ -42,6 +44,7 @@ from ..models import (
     TemplateVersion,
     User,
 )
+from ..templating import load_template_text
 from ..vocabulary import AuditStatus, PathwayStage, UserRole
 from . import trail
 from .accounts import create_first_administrator
@@ -49,6 +52,32 @@ from .accounts import create_first_administrator
 KEY_ENV = "CASEAUDIT_CRASH_KEY"
 QUESTIONS = 40
 SEQ_PER_RUN = 1_000_000
+AUTOSAVE_TEMPLATE = "crash-autosave"
+
+
+def autosave_template_text() -> str:
+    """A valid template of ``QUESTIONS`` number questions ``q00``… for the kill loop's writer."""
+    lines = [
+        f"id: {AUTOSAVE_TEMPLATE}",
+        'version: "1"',
+        "title: Crash-test autosave template",
+        "theme: Crash test",
+        "scale: ofsted-sif",
+        "pathways: [assessment]",
+        "sections:",
+        "  - id: answers",
+        "    title: Answers",
+        "    questions:",
+    ]
+    for n in range(QUESTIONS):
+        lines += [
+            f"      - id: q{n:02d}",
+            f"        text: Crash-test question {n}",
+            "        type: number",
+            "        guidance: Any whole number.",
+            "        min: 0",
+        ]
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
@@ -57,11 +86,14 @@ class AuditFixture:
     user_id: int
 
 
-def seed_minimal_audit(db: Database, *, case_key: str = "C-CRASH-1") -> AuditFixture:
+def seed_minimal_audit(
+    db: Database, *, case_key: str = "C-CRASH-1", real_template: bool = False
+) -> AuditFixture:
     """One organisation, child, case file, template version, administrator and audit.
 
-    The template version row is written directly (empty definition): enough for answers to
-    belong to a real audit without depending on the template library.
+    The template version row is written directly: with an empty definition (enough for answers
+    written by ``save_answer`` to belong to a real audit), or with ``real_template`` the checked
+    ``autosave_template_text`` that ``audits.save_answer`` needs.
     """
     with db.session() as s:
         admin = s.scalars(select(User).where(User.role == UserRole.ADMINISTRATOR)).first()
@@ -75,19 +107,23 @@ def seed_minimal_audit(db: Database, *, case_key: str = "C-CRASH-1") -> AuditFix
             s.add(Organisation(name="Crash-test council", is_demo=True, settings={}))
         child = Child(external_id=f"EXT-{case_key}", case_key=case_key)
         case = CaseFile(child=child, current_stage=PathwayStage.ASSESSMENT, opened_on=date.today())
-        template = s.scalars(select(AuditTemplate).where(AuditTemplate.key == "crash-test")).first()
+        key = AUTOSAVE_TEMPLATE if real_template else "crash-test"
+        template = s.scalars(select(AuditTemplate).where(AuditTemplate.key == key)).first()
         if template is None:
-            template = AuditTemplate(key="crash-test", title="Crash test", theme="")
+            text = autosave_template_text() if real_template else ""
+            definition = load_template_text(text, key) if real_template else None
+            template = AuditTemplate(key=key, title="Crash test", theme="")
             s.add(template)
             s.add(
                 TemplateVersion(
                     template=template,
                     version="1",
-                    scale="ofsted_2009",
-                    source_name="crash-test",
-                    source_text="",
-                    sha256=hashlib.sha256(b"").hexdigest(),
-                    definition={},
+                    scale=definition.scale.key if definition else "ofsted_2009",
+                    source_name=key,
+                    source_text=text,
+                    sha256=hashlib.sha256(text.encode()).hexdigest(),
+                    definition=definition.to_json() if definition else {},
+                    question_count=len(definition.questions) if definition else 0,
                 )
             )
             s.flush()
@@ -122,16 +158,20 @@ def save_answer(db: Database, fixture: AuditFixture, question_id: str, seq: int)
 
 
 def writer_main(path: str, audit_id: int, user_id: int, first_seq: int, seed: int) -> None:
-    """The writer process: autosave forever, acknowledging each answer after its commit."""
+    """The writer process: autosave forever through ``audits.save_answer``, acknowledging each
+    answer after the save returned (as the window shows "Saved")."""
+    from . import audits
+    from .users import user_info
+
     db = open_database(path, passphrase=os.environ.get(KEY_ENV) or None)
-    fixture = AuditFixture(audit_id, user_id)
+    actor = user_info(db, user_id)
     rng = random.Random(seed)
     print("ready", flush=True)
     seq = first_seq
     while True:
         question = f"q{rng.randrange(QUESTIONS):02d}"
-        answer_id = save_answer(db, fixture, question, seq)
-        print(f"ack {answer_id} {question} {seq}", flush=True)
+        audits.save_answer(db, actor, audit_id, question, seq, evidence=f"autosave {seq}")
+        print(f"ack {audit_id} {question} {seq}", flush=True)
         seq += 1
 
 
@@ -206,7 +246,7 @@ def kill_loop(
     rng = random.Random(seed)
     db = open_database(path, passphrase=key)
     try:
-        fixture = seed_minimal_audit(db)
+        fixture = seed_minimal_audit(db, real_template=True)
     finally:
         db.close()
     acked: dict[str, int] = {}
