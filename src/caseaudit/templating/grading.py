@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from fractions import Fraction
 from math import floor
 
-from .answers import AnswerValue, as_date, is_answered, normalised_valid, problem_of_answered
+from .answer_checks import checked, checks_of
+from .answers import AnswerValue, as_date
 from .results import (
     CapApplied,
     CaseContext,
@@ -112,7 +113,7 @@ class _Grader:
     def read_answers(self) -> list[str]:
         """Decide visibility in template order, checking each visible answer on the way."""
         sections: list[str] = []
-        checks = _checks_of(self.d)
+        checks = checks_of(self.d)
         answers, values, missing = self.answers, self.values, self.missing
         for section in self.d.sections:
             if not self.shows(section.condition):
@@ -126,17 +127,7 @@ class _Grader:
                 answer = answers.get(qid)
                 value = None if answer is None else answer.value
                 reason = answer is not None and bool(answer.na_reason.strip())
-                kind = type(value)
-                memorable = kind in _SCALARS and not (kind is str and len(value) > _SHORT)  # type: ignore[arg-type]
-                key = (qid, kind, value, reason) if memorable else None
-                found = checks.get(key) if key is not None else None
-                if found is None:
-                    found = _check(question, section.title, value, reason)
-                    if key is not None:
-                        if len(checks) >= _CHECKS_KEPT:
-                            checks.clear()
-                        checks[key] = found
-                problem, words = found
+                problem, words = checked(checks, question, section.title, value, reason)
                 if problem is not None:
                     missing.append(problem)
                 if words is not None:
@@ -196,39 +187,6 @@ class _Grader:
             else f"Section '{self.d.section_title(rule.target)}'"
         )
         return f"{target} capped at {self.label(limit)} because {reason}"
-
-
-_CHECKS_KEPT = 20_000
-_SHORT = 80  # longer text (which may be free text about the child) is checked afresh
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-def _checks_of(definition: TemplateDefinition) -> dict[tuple[object, ...], _Checked]:
-    """The definition's memo of answer checks: (question, value type, value, has an N/A
-    reason) → ``_check``'s outcome. A definition never changes and the outcome depends on
-    nothing else, so an audit's answers are not re-validated on every save."""
-    return definition._answer_checks  # type: ignore[return-value]
-
-
-_Checked = tuple[MissingItem | None, tuple[str, ...] | None]
-
-
-def _check(question: Question, section_title: str, value: object, reason: bool) -> _Checked:
-    """What is missing about one visible question's answer (if anything), and the answer as
-    the strings conditions and rules compare with (None when it is unanswered or invalid)."""
-    if not is_answered(value):
-        if not question.required:
-            return None, None
-        text = f"Answer '{question.text}' (section '{section_title}')"
-        return MissingItem("answer", text, question.id, question.section_id), None
-    problem = problem_of_answered(question, value)
-    if problem:
-        return MissingItem("invalid", problem, question.id, question.section_id), None
-    words = normalised_valid(question, value)
-    if words == ("na",) and not reason:
-        text = f"Give the reason for answering N/A to '{question.text}'"
-        return MissingItem("na_reason", text, question.id, question.section_id), words
-    return None, words
 
 
 def _answer_word(question: Question, value: str, grader: _Grader) -> str:
