@@ -297,3 +297,34 @@ def test_cli_backup_and_restore_with_role_refusal(backed_up, capsys, monkeypatch
     restored = open_database(target, create=False)
     assert _answers(restored) == 3
     restored.close()
+
+
+@pytest.mark.parametrize("backed_up", ["sqlite", "sqlcipher"], indirect=True)
+def test_cli_restores_a_lost_database_from_its_backup(backed_up, capsys, monkeypatch):
+    """The laptop's database file is gone: restoring signs in against the backup and puts the
+    file back; it does not make an empty database at the old path first."""
+    db, file, _admin, passphrase = backed_up
+    target = db.path
+    db.close()
+    for leftover in target.parent.glob(target.name + "*"):
+        leftover.unlink()  # the file and its WAL are lost
+    if passphrase:
+        monkeypatch.setenv("CASEAUDIT_PASSPHRASE", passphrase)
+    monkeypatch.setenv("CASEAUDIT_PASSWORD", ADMIN_PW)
+    base = ["--db", str(target), "--user", "crash.admin"]
+    assert main([*base, "restore", str(file), "--yes"]) == 0, capsys.readouterr().err
+    assert "Restored" in capsys.readouterr().out
+    restored = open_database(target, passphrase=backup.secret_for(file, passphrase), create=False)
+    assert _answers(restored) == 3
+    restored.close()
+
+
+def test_a_mistyped_path_is_refused_and_leaves_no_file(tmp_path, capsys, monkeypatch):
+    target = tmp_path / "councl.sqlite"
+    monkeypatch.setenv("CASEAUDIT_PASSPHRASE", "amber kettle harbour")
+    monkeypatch.setenv("CASEAUDIT_PASSWORD", ADMIN_PW)
+    for command in (["trail", "verify"], ["audits", "list"], ["backup"]):
+        assert main(["--db", str(target), "--user", "crash.admin", *command]) != 0
+        err = capsys.readouterr().err
+        assert f"There is no database at {target}" in err and "No file was created" in err
+    assert list(tmp_path.iterdir()) == []

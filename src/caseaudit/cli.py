@@ -129,33 +129,45 @@ def _notice(message: str) -> None:
 
 
 def open_from_args(
-    args: argparse.Namespace, *, demo: bool = False, direct_key: bool = False
+    args: argparse.Namespace,
+    *,
+    demo: bool = False,
+    create: bool = False,
+    direct_key: bool = False,
 ) -> Database:
     """Open the database the global options name, with a backup before any migration and
-    today's rotating backup. A missing local file is created encrypted (the passphrase from
-    --passphrase-file, CASEAUDIT_PASSPHRASE or asked for twice), or plain with --unencrypted,
-    or refused; see ``services.opening``. ``demo``: a new file is the demo database.
-    ``direct_key``: when a passphrase is given for a local file, open it with that passphrase
-    alone (argon2id key, no backups, no key store), as the security commands do."""
+    today's rotating backup. A missing local file is refused unless the command is one that
+    makes a database (``create``, ``demo`` for the demo database, or an explicit
+    ``--unencrypted REASON``); then it is created
+    encrypted (the passphrase from --passphrase-file, CASEAUDIT_PASSPHRASE or asked for twice),
+    or plain with --unencrypted, or refused; see ``services.opening``. So a mistyped path never
+    leaves an empty database behind. ``direct_key``: when a passphrase is given for an existing
+    local file, open it with that passphrase alone (argon2id key, no backups, no key store), as
+    the security commands do."""
+    from .errors import NotFound
     from .services.keystore import OsKeyStore
     from .services.opening import is_new_file, local_file, open_for_use
 
     target = database_target(args)
-    if direct_key and (passphrase := passphrase_from(args)):
+    path = local_file(target)
+    if path is not None and is_new_file(path) and not demo:
+        if not args.db:
+            raise NotFound(
+                f"There is no demo database in {path.parent} yet. Build it with: caseaudit "
+                "demo (or name another database with --db). Nothing was created."
+            )
+        if not create and not getattr(args, "unencrypted", None):
+            raise NotFound(
+                f"There is no database at {path}. Check the path; to make a new one, use: "
+                f"caseaudit --db {path} db create. No file was created."
+            )
+    elif direct_key and (passphrase := passphrase_from(args)):
         from .db import resolve_url
         from .services.encryption import open_encrypted_database
 
         _url, kind, file = resolve_url(target, passphrase)
         if kind == "sqlcipher" and file is not None:
-            return open_encrypted_database(file, passphrase)
-    path = local_file(target)
-    if not demo and not args.db and path is not None and is_new_file(path):
-        from .errors import NotFound
-
-        raise NotFound(
-            f"There is no demo database in {path.parent} yet. Build it with: caseaudit demo "
-            "(or name another database with --db). Nothing was created."
-        )
+            return open_encrypted_database(file, passphrase, create=False)
     return open_for_use(
         target,
         passphrase_from(args),

@@ -220,7 +220,7 @@ def cmd_passphrase_change(args: argparse.Namespace) -> int:
 
 
 def cmd_admin_create(args: argparse.Namespace) -> int:
-    with opened(args, direct_key=True) as db:
+    with opened(args, direct_key=True, create=True) as db:
         password = os.environ.get("CASEAUDIT_PASSWORD") or _new_secret("", None, "password")
         made = accounts.create_first_administrator(db, args.username, args.name, password)
     print(f"Created the administrator {made.username}.")
