@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import traceback
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 from sqlalchemy.exc import StatementError
 
 from .. import paths
@@ -76,6 +76,20 @@ def error_texts(exc: BaseException, doing: str = "") -> tuple[str, str]:
     doing_text = f" while {doing[0].lower()}{doing[1:]}" if doing else ""
     main = UNEXPECTED.format(doing=doing_text)
     return main, f"{UNEXPECTED_MEANING}\n\n{UNEXPECTED_TODO}\n\n{_log_file_hint()}"
+
+
+def show_problem(
+    label: QLabel, exc: BaseException, doing: str, *, closing: str = "", most: int | None = None
+) -> None:
+    """Log ``exc`` safely and show on ``label`` what it means: the main sentence, each listed
+    problem (the first ``most``), and ``closing`` (e.g. "Nothing was changed.")."""
+    log_error(exc, doing)
+    main, _explanation = error_texts(exc, doing)
+    problems = list(getattr(exc, "problems", None) or [])[:most]
+    text = "\n".join([main, *[f"• {p}" for p in problems], *([closing] if closing else [])])
+    label.setText(f"⚠ {text}")
+    label.setAccessibleDescription(text)
+    label.show()
 
 
 def build_error_dialog(

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from ..services import importer
 from ..services.importer import FIELDS, KIND_FIELDS, ListKind
-from .errors import error_texts, log_error
+from .errors import show_problem
 from .widgets import paragraph, problem_label
 
 if TYPE_CHECKING:
@@ -39,16 +39,6 @@ if TYPE_CHECKING:
 
 FILES = "Case lists (*.csv *.xlsx *.txt);;All files (*)"
 IGNORED = "Not imported"
-
-
-def show_problem(label: QLabel, exc: BaseException, doing: str) -> None:
-    """Log ``exc`` safely and show what it means on ``label``."""
-    log_error(exc, doing)
-    main, _explanation = error_texts(exc, doing)
-    problems = getattr(exc, "problems", None) or []
-    label.setText("⚠ " + "\n".join([main, *[f"• {p}" for p in problems[:5]]]))
-    label.setAccessibleDescription(label.text())
-    label.show()
 
 
 class FilePage(QWizardPage):
@@ -130,7 +120,7 @@ class FilePage(QWizardPage):
         wizard.context.runner.run(
             lambda: importer.read_table(path),
             self._read,
-            lambda exc: show_problem(self.problem, exc, "Reading the case list"),
+            lambda exc: show_problem(self.problem, exc, "Reading the case list", most=5),
             label="Reading the case list",
             owner=self,
         )
@@ -299,7 +289,7 @@ class MappingPage(QWizardPage):
         wizard.context.runner.run(
             lambda: importer.save_mapping_profile(wizard.context.db, wizard.actor, name, mapping),
             lambda profile: self.saved.setText(f"✓ Saved as {profile.name!r}"),
-            lambda exc: show_problem(self.problem, exc, "Saving the mapping profile"),
+            lambda exc: show_problem(self.problem, exc, "Saving the mapping profile", most=5),
             label="Saving the mapping profile",
             changes="import_mapping_profile",
             owner=self,
@@ -315,7 +305,7 @@ class MappingPage(QWizardPage):
         wizard.context.runner.run(
             lambda: importer.validate(raw, mapping, mapping.list_kind),
             self._validated,
-            lambda exc: show_problem(self.problem, exc, "Checking the rows"),
+            lambda exc: show_problem(self.problem, exc, "Checking the rows", most=5),
             label="Checking the rows",
             owner=self,
         )

@@ -30,7 +30,8 @@ from ..services import importer
 from ..services.importer import ColumnMapping
 from ..services.users import UserInfo
 from .context import ShellContext
-from .import_pages import IGNORED, FilePage, MappingPage, show_problem
+from .errors import show_problem
+from .import_pages import IGNORED, FilePage, MappingPage
 from .rounds_model import RejectedRowsTableModel
 from .runner import TaskHandle
 from .widgets import ReadOnlyTable, paragraph, problem_label
@@ -166,7 +167,7 @@ class ImportPage(QWizardPage):
             self.message.setText("Import cancelled: nothing was imported.")
         else:
             self.message.setText("Nothing was imported.")
-            show_problem(self.problem, exc, "Importing the case list")
+            show_problem(self.problem, exc, "Importing the case list", most=5)
         self._end()
 
     def _end(self) -> None:

@@ -31,7 +31,7 @@ from ..services.templates import list_templates
 from ..services.users import UserInfo, list_users
 from .auditor_list import AuditorChecklist
 from .context import ShellContext
-from .errors import error_texts, log_error
+from .errors import show_problem
 from .widgets import named_line, named_spin, ok_cancel, problem_label
 
 CADENCES = {Cadence.MONTHLY: "Every month", Cadence.QUARTERLY: "Every quarter (April to March)"}
@@ -176,10 +176,4 @@ class ProgrammeDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        log_error(exc, "Creating the programme")
-        main, _ = error_texts(exc, "Creating the programme")
-        problems = getattr(exc, "problems", None) or []
-        text = "\n".join([main, *[f"• {p}" for p in problems], "Nothing was created."])
-        self.problem.setText(f"⚠ {text}")
-        self.problem.setAccessibleDescription(text)
-        self.problem.show()
+        show_problem(self.problem, exc, "Creating the programme", closing="Nothing was created.")

@@ -35,7 +35,7 @@ from ..services.templates import list_templates
 from ..services.users import UserInfo, list_users
 from .auditor_list import AuditorChecklist
 from .context import ShellContext
-from .errors import error_texts, log_error
+from .errors import show_problem
 from .widgets import named_line, named_spin, ok_cancel, problem_label
 
 ALLOCATIONS = {
@@ -226,9 +226,4 @@ class RoundDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        log_error(exc, "Creating the round")
-        main, _ = error_texts(exc, "Creating the round")
-        problems = getattr(exc, "problems", None) or []
-        self.problem.setText("⚠ " + "\n".join([main, *[f"• {p}" for p in problems]]))
-        self.problem.setAccessibleDescription(self.problem.text())
-        self.problem.show()
+        show_problem(self.problem, exc, "Creating the round")

@@ -29,7 +29,7 @@ from ..errors import ValidationError
 from ..services import rounds
 from ..services.users import UserInfo
 from .context import ShellContext
-from .errors import error_texts, log_error
+from .errors import show_problem
 from .widgets import ok_cancel, paragraph, problem_label
 
 #: What a change to a sample announces, so the Rounds area and the calendar read again.
@@ -126,13 +126,7 @@ class SampleChangeDialog(QDialog):
         self.accept()
 
     def show_problem(self, exc: BaseException) -> None:
-        log_error(exc, self.doing)
-        main, _ = error_texts(exc, self.doing)
-        problems = getattr(exc, "problems", None) or []
-        text = "\n".join([main, *[f"• {p}" for p in problems], NOTHING_CHANGED])
-        self.problem.setText(f"⚠ {text}")
-        self.problem.setAccessibleDescription(text)
-        self.problem.show()
+        show_problem(self.problem, exc, self.doing, closing=NOTHING_CHANGED)
 
 
 class RemoveCaseDialog(SampleChangeDialog):

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from ..services import sampling
 from ..services.users import UserInfo
 from .context import ShellContext
-from .errors import error_texts, log_error
+from .errors import show_problem
 from .rounds_model import SampleTableModel, StrataTableModel
 from .widgets import ReadOnlyTable, heading, paragraph, problem_label
 
@@ -161,8 +161,4 @@ class SamplePreviewDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        log_error(exc, "Drawing the sample")
-        main, _ = error_texts(exc, "Drawing the sample")
-        self.problem.setText(f"⚠ {main}")
-        self.problem.setAccessibleDescription(main)
-        self.problem.show()
+        show_problem(self.problem, exc, "Drawing the sample", most=0)
