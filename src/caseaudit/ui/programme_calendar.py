@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -31,6 +30,7 @@ from ..services.permissions import Permission, allowed
 from ..services.users import UserInfo
 from ..vocabulary import RoundStatus
 from .context import ShellContext
+from .deferred import DeferredReload
 from .formatting import format_date
 from .programme_dialog import ProgrammeDialog
 from .rounds_model import CalendarTableModel
@@ -62,7 +62,7 @@ class ProgrammeCalendar(QWidget):
         self.context = context
         self._actor = actor
         self.as_of = as_of
-        self._stale = False
+        self.deferred = DeferredReload(self, self.load)  # not on every autosave while hidden
         self.programme_dialog: ProgrammeDialog | None = None
         self.preview_dialog: SamplePreviewDialog | None = None
         self.proposal: programmes.Proposal | None = None
@@ -161,16 +161,7 @@ class ProgrammeCalendar(QWidget):
     def _on_data_changed(self, changes: Changes) -> None:
         if not touches(changes, *WATCHED, "session"):
             return
-        if self.isVisible():
-            self.load()
-        else:
-            self._stale = True  # read again when next shown, not on every autosave meanwhile
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self.load()
+        self.deferred.request()
 
     # -- commands ---------------------------------------------------------------------------
     def new_programme(self) -> None:

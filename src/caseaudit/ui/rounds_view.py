@@ -15,7 +15,6 @@ is on screen, otherwise when it is next shown (an autosave elsewhere never reloa
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, Qt
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -36,6 +35,7 @@ from ..vocabulary import RoundStatus
 from .add_case_dialog import AddCaseDialog
 from .assign_dialog import AssignDialog
 from .context import ShellContext
+from .deferred import DeferredReload
 from .geometry import remember_splitter
 from .programme_calendar import ProgrammeCalendar
 from .round_dialog import RoundDialog
@@ -99,7 +99,7 @@ class RoundsView(QWidget):
         self.change_dialog: SampleChangeDialog | None = None
         self._select_next: int | None = None
         self._select_case: str | None = None
-        self._stale = False
+        self.deferred = DeferredReload(self, self.load)  # not on every autosave while hidden
         self.heading = heading("Rounds", self)
         self.model = RoundsTableModel(self)
         self.table = ReadOnlyTable("Audit rounds", "Every audit round; choose one to see it", self)
@@ -287,16 +287,7 @@ class RoundsView(QWidget):
     def _on_data_changed(self, changes: Changes) -> None:
         if not touches(changes, *WATCHED):
             return
-        if self.isVisible():
-            self.load()
-        else:
-            self._stale = True  # read again when next shown, not on every autosave meanwhile
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self.load()
+        self.deferred.request()
 
     # -- commands ---------------------------------------------------------------------------
     def new_round(self) -> None:
