@@ -181,3 +181,30 @@ def test_a_dark_high_contrast_palette_keeps_overdue_readable(workbench, workbenc
     finally:
         app.setPalette(original)
     assert overdue_colour().lightness() < 128
+
+
+def test_every_mnemonic_label_in_the_form_dialogs_has_a_buddy(workbench, workbench_db, qtbot):
+    """"&Period:" over a row of several widgets must move focus with Alt+P, not show an '&'."""
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QLabel
+
+    from caseaudit.ui.import_wizard import ImportWizard
+    from caseaudit.ui.new_database_dialog import NewDatabaseDialog
+    from caseaudit.ui.round_dialog import RoundDialog
+
+    window = workbench(workbench_db, "qa.lead")
+    dialogs = [
+        RoundDialog(window.context, window),
+        NewDatabaseDialog(window.context.runner, Path("/tmp/x.sqlite"), window),
+        ImportWizard(window.context, window),
+    ]
+    checked = 0
+    for dialog in dialogs:
+        qtbot.addWidget(dialog)
+        for label in dialog.findChildren(QLabel):
+            text = label.text().replace("&&", "")
+            if "&" in text and label.textFormat() != Qt.TextFormat.RichText:
+                assert label.buddy() is not None, f"{type(dialog).__name__}: {label.text()!r}"
+                checked += 1
+    assert checked >= 10

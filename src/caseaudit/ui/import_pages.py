@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from ..services import importer
 from ..services.importer import FIELDS, KIND_FIELDS, ListKind
 from .errors import show_problem
-from .widgets import paragraph, problem_label
+from .widgets import add_layout_row, paragraph, problem_label
 
 if TYPE_CHECKING:
     from .import_wizard import ImportWizard
@@ -72,7 +72,7 @@ class FilePage(QWizardPage):
         row.addWidget(self.path_edit, 1)
         row.addWidget(self.browse)
         form = QFormLayout()
-        form.addRow("&File:", row)
+        add_layout_row(form, "&File:", row, self.path_edit)
         form.addRow("&List:", self.kind_combo)
         form.addRow("&Mapping profile:", self.profile_combo)
         layout = QVBoxLayout(self)

@@ -32,7 +32,7 @@ from ..errors import CaseAuditError, ValidationError
 from ..services.encryption import check_passphrase, database_id
 from ..services.keystore import MemoryKeyStore
 from .runner import Runner
-from .widgets import paragraph
+from .widgets import add_layout_row, paragraph
 
 #: Keys of databases this window just created, taken once by ``Startup.open``.
 CREATED_KEYS = MemoryKeyStore()
@@ -111,9 +111,7 @@ class NewDatabaseDialog(QDialog):
         self.problem.setWordWrap(True)
         self.problem.hide()
         self.form = QFormLayout()
-        file_label = QLabel("&File:", self)
-        file_label.setBuddy(self.path)  # a row holding a layout gets no buddy of its own
-        self.form.addRow(file_label, where)
+        add_layout_row(self.form, "&File:", where, self.path)
         self.form.addRow("&Passphrase:", self.passphrase)
         self.form.addRow("Passphrase &again:", self.repeat)
         self.form.addRow("", self.strength)

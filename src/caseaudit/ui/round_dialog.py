@@ -36,7 +36,7 @@ from ..services.users import UserInfo, list_users
 from .auditor_list import AuditorChecklist
 from .context import ShellContext
 from .errors import show_problem
-from .widgets import named_line, named_spin, ok_cancel, problem_label
+from .widgets import add_layout_row, named_line, named_spin, ok_cancel, problem_label
 
 ALLOCATIONS = {
     "proportional": "A total, shared in proportion to each stratum's size",
@@ -120,7 +120,7 @@ class RoundDialog(QDialog):
         period.addWidget(QLabel("to", self))
         period.addWidget(self.end)
         period.addStretch(1)
-        form.addRow("&Period:", period)
+        add_layout_row(form, "&Period:", period, self.start)
         form.addRow("&Auditors:", self.auditors)
         sample = QFormLayout()
         sample.addRow(strata_box)

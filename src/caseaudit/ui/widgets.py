@@ -16,9 +16,11 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -69,6 +71,15 @@ def named_spin(
     spin.setValue(value)
     spin.setSuffix(suffix)
     return spin
+
+
+def add_layout_row(form: QFormLayout, text: str, row: QLayout, buddy: QWidget) -> None:
+    """Add ``row`` (several widgets) to ``form`` under a label whose mnemonic moves to
+    ``buddy``. Given a plain string, Qt gives a row holding a layout no buddy, so "&File:"
+    would show its ampersand and Alt+F would do nothing."""
+    label = QLabel(text, form.parentWidget())
+    label.setBuddy(buddy)
+    form.addRow(label, row)
 
 
 def problem_label(parent: QWidget) -> QLabel:
